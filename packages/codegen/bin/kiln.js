@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `kiln` executable. Plain JS checked in (not built) so that package managers can link it
+// before the first build; it runs the compiled CLI.
+import { main } from "../dist/cli.js";
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`kiln: internal error: ${error?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,19 @@
+/**
+ * `@kiln/codegen`: reads an extension's decorators into an {@link ExtensionModel} and builds
+ * `manifest.json` + `extension.wasm` from it. The `kiln` CLI is its command-line face.
+ *
+ * @packageDocumentation
+ */
+export { analyzeProject, type AnalysisResult, type AnalyzeOptions } from "./analyze.js";
+export { BuildError, MODULE_FILE, buildExtension, type BuildOptions, type BuildResult } from "./build.js";
+export {
+  DIAGNOSTIC_CODES,
+  DiagnosticsError,
+  formatDiagnostic,
+  type Diagnostic,
+  type DiagnosticCode,
+} from "./diagnostics.js";
+export { generateGlue, generateManifest } from "./generate.js";
+export { EXTENSION_MODEL_VERSION, type ExtensionModel, type JobModel, type SourceLocation } from "./model.js";
+export { HOOK_EXPORTS, jobExportName, jsExportName, moduleExports } from "./names.js";
+export { CODEGEN_VERSION } from "./version.js";

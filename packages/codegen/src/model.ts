@@ -1,0 +1,49 @@
+/**
+ * The one metadata model that codegen builds from an author's project. Analysis writes it once;
+ * every generator (manifest, glue, types, docs) reads only this. It is plain JSON data, versioned
+ * by {@link EXTENSION_MODEL_VERSION}, so it can be cached, diffed and shown.
+ *
+ * @module
+ */
+
+/** Bumped whenever the shape of {@link ExtensionModel} changes incompatibly. */
+export const EXTENSION_MODEL_VERSION = 1;
+
+/** A place in the author's source, 1-based, as editors show it. */
+export interface SourceLocation {
+  /** Path relative to the project root, with `/` separators. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Everything codegen knows about one extension, read statically from its decorators. */
+export interface ExtensionModel {
+  readonly modelVersion: typeof EXTENSION_MODEL_VERSION;
+  /** Unique id, kebab-case (`photo-tagger`). */
+  readonly id: string;
+  readonly name: string;
+  /** Semantic version (`1.2.0`). */
+  readonly version: string;
+  readonly description?: string;
+  /** Operation permissions the extension asks for (`files.read`, …), sorted, unique. */
+  readonly permissions: readonly string[];
+  /** The decorated class. */
+  readonly className: string;
+  /** Module file that declares the class, relative to the project root. */
+  readonly entryFile: string;
+  /** `init(ctx)` / `cleanup(ctx)` lifecycle methods present on the class. */
+  readonly hooks: { readonly init: boolean; readonly cleanup: boolean };
+  readonly jobs: readonly JobModel[];
+  readonly location: SourceLocation;
+}
+
+/** One `@job` method. */
+export interface JobModel {
+  /** Job name, kebab-case; defaults to the method name in kebab-case. */
+  readonly name: string;
+  /** The method that implements it. */
+  readonly methodName: string;
+  readonly description?: string;
+  readonly location: SourceLocation;
+}

@@ -1,0 +1,255 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { analyzeProject, toKebabCase } from "../src/analyze.js";
+import {
+  codeFrame,
+  DIAGNOSTIC_CODES,
+  type Diagnostic,
+  DiagnosticsError,
+  formatDiagnostic,
+} from "../src/diagnostics.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = path.join(here, "fixtures");
+const golden = path.join(here, "golden");
+const updateGolden = process.env.UPDATE_GOLDEN === "1";
+
+/** Compares `actual` with a checked-in golden file, or rewrites it when UPDATE_GOLDEN=1. */
+function expectGolden(name: string, actual: string): void {
+  const file = path.join(golden, name);
+  if (updateGolden || !existsSync(file)) {
+    if (!updateGolden) throw new Error(`missing golden file ${name}; run with UPDATE_GOLDEN=1`);
+    mkdirSync(golden, { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  expect(actual).toBe(readFileSync(file, "utf8"));
+}
+
+function analyzeFixture(name: string) {
+  return analyzeProject({ projectDir: path.join(fixtures, name) });
+}
+
+function render(diagnostics: readonly Diagnostic[]): string {
+  return `${diagnostics.map(formatDiagnostic).join("\n\n")}\n`;
+}
+
+describe("analyzeProject on valid projects", () => {
+  const cases: { fixture: string; jobs: string[]; className: string; entryFile: string }[] = [
+    { fixture: "valid-basic", jobs: ["count-up", "tag-folder"], className: "BasicCounter", entryFile: "src/index.ts" },
+    { fixture: "valid-aliased-import", jobs: ["parse-http-response"], className: "Aliased", entryFile: "src/index.ts" },
+    { fixture: "valid-namespace-import", jobs: ["sync"], className: "Namespaced", entryFile: "src/index.ts" },
+    { fixture: "valid-reexport", jobs: ["work"], className: "Reexported", entryFile: "src/ext.ts" },
+    { fixture: "valid-app-permissions", jobs: ["fetch-all"], className: "Invoices", entryFile: "lib/main.ts" },
+  ];
+
+  it.each(cases)("$fixture", ({ fixture, jobs, className, entryFile }) => {
+    const result = analyzeFixture(fixture);
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const model = result.model;
+    expect(model).toBeDefined();
+    expect(model?.jobs.map((j) => j.name)).toEqual(jobs);
+    expect(model?.className).toBe(className);
+    expect(model?.entryFile).toBe(entryFile);
+    expectGolden(`${fixture}.model.json`, `${JSON.stringify(model, null, 2)}\n`);
+  });
+
+  it("reads everything valid-basic declares", () => {
+    const { model } = analyzeFixture("valid-basic");
+    expect(model).toMatchObject({
+      id: "basic-counter",
+      version: "1.2.0-beta.1",
+      description: "Counts things and remembers them.",
+      permissions: ["kv.read"],
+      hooks: { init: true, cleanup: true },
+    });
+    expect(model?.jobs[0]).toMatchObject({ methodName: "counter", description: "Counts from 1 to input.to." });
+    expect(model?.jobs[1]).toEqual({
+      name: "tag-folder",
+      methodName: "tagFolder",
+      location: { file: "src/index.ts", line: 21, column: 3 },
+    });
+  });
+
+  it("accepts permissions the caller declares known", () => {
+    const result = analyzeProject({
+      projectDir: path.join(fixtures, "unknown-permission"),
+      knownPermissions: ["kv.reed"],
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.model?.permissions).toEqual(["kv.read", "kv.reed"]);
+  });
+
+  it("recognizes @kiln/sdk by its import specifier when the package does not resolve", () => {
+    // A real project outside the workspace, so no node_modules/@kiln/sdk above it.
+    const dir = mkdtempSync(path.join(tmpdir(), "kiln-analyze-"));
+    try {
+      mkdirSync(path.join(dir, "src"));
+      copyFileSync(path.join(fixtures, "valid-basic/src/index.ts"), path.join(dir, "src/index.ts"));
+      const result = analyzeProject({ projectDir: dir });
+      expect(result.diagnostics).toEqual([]);
+      expect(result.model).toEqual(JSON.parse(readFileSync(path.join(golden, "valid-basic.model.json"), "utf8")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes the entry from options over package.json", () => {
+    const result = analyzeProject({ projectDir: path.join(fixtures, "valid-reexport"), entry: "src/ext.ts" });
+    expect(result.model?.entryFile).toBe("src/ext.ts");
+  });
+});
+
+describe("analyzeProject on invalid projects", () => {
+  const cases: { fixture: string; codes: string[] }[] = [
+    { fixture: "non-literal-id", codes: ["KILN_NON_LITERAL"] },
+    { fixture: "duplicate-job", codes: ["KILN_DUPLICATE_JOB"] },
+    { fixture: "bad-version", codes: ["KILN_INVALID_VERSION"] },
+    { fixture: "unknown-permission", codes: ["KILN_UNKNOWN_PERMISSION"] },
+    { fixture: "extension-on-method", codes: ["KILN_DECORATOR_TARGET"] },
+    { fixture: "extension-on-function", codes: ["KILN_DECORATOR_TARGET"] },
+    {
+      fixture: "job-targets",
+      codes: [
+        "KILN_DECORATOR_TARGET",
+        "KILN_DECORATOR_TARGET",
+        "KILN_STATIC_JOB",
+        "KILN_PRIVATE_JOB",
+        "KILN_PRIVATE_JOB",
+        "KILN_DECORATOR_TARGET",
+        "KILN_JOB_OUTSIDE_EXTENSION",
+      ],
+    },
+    { fixture: "bare-job", codes: ["KILN_DECORATOR_NOT_CALLED"] },
+    { fixture: "missing-name", codes: ["KILN_MISSING_OPTION"] },
+    { fixture: "no-extension", codes: ["KILN_NO_EXTENSION"] },
+    { fixture: "local-extension-decorator", codes: ["KILN_NO_EXTENSION"] },
+    { fixture: "two-extensions", codes: ["KILN_MULTIPLE_EXTENSIONS"] },
+    { fixture: "not-exported", codes: ["KILN_NOT_EXPORTED"] },
+    { fixture: "entry-missing", codes: ["KILN_ENTRY_NOT_FOUND"] },
+    {
+      fixture: "several-errors",
+      codes: [
+        "KILN_INVALID_ID",
+        "KILN_NON_LITERAL",
+        "KILN_INVALID_VERSION",
+        "KILN_UNKNOWN_PERMISSION",
+        "KILN_DUPLICATE_PERMISSION",
+        "KILN_NON_LITERAL",
+        "KILN_UNKNOWN_PERMISSION",
+        "KILN_UNKNOWN_OPTION",
+        "KILN_NON_LITERAL",
+        "KILN_INVALID_JOB_NAME",
+        "KILN_UNKNOWN_OPTION",
+        "KILN_DUPLICATE_JOB",
+        "KILN_NON_LITERAL",
+        "KILN_EXTRA_ARGUMENT",
+      ],
+    },
+  ];
+
+  it.each(cases)("$fixture", ({ fixture, codes }) => {
+    const result = analyzeFixture(fixture);
+    expect(result.model).toBeUndefined();
+    expect(result.diagnostics.map((d) => d.code)).toEqual(codes);
+    for (const d of result.diagnostics) {
+      expect(d.fix, d.code).toBeTruthy();
+      expect(DIAGNOSTIC_CODES[d.code]).toBeDefined();
+    }
+    expectGolden(`${fixture}.diagnostics.txt`, render(result.diagnostics));
+  });
+
+  it("points at the most precise node", () => {
+    const [version] = analyzeFixture("bad-version").diagnostics;
+    expect(version).toMatchObject({ file: "src/index.ts", line: 3, column: 63 });
+    const [permission] = analyzeFixture("unknown-permission").diagnostics;
+    expect(permission).toMatchObject({ line: 3, column: 111, fix: expect.stringContaining('"kv.read"') });
+    const [duplicate] = analyzeFixture("duplicate-job").diagnostics;
+    expect(duplicate).toMatchObject({ line: 8, column: 16, message: expect.stringContaining("src/index.ts:6:3") });
+  });
+
+  it("keeps warnings without failing", () => {
+    const result = analyzeFixture("several-errors");
+    expect(result.diagnostics.find((d) => d.code === "KILN_DUPLICATE_PERMISSION")?.severity).toBe("warning");
+  });
+});
+
+describe("diagnostics", () => {
+  const diagnostic: Diagnostic = {
+    code: "KILN_INVALID_VERSION",
+    severity: "error",
+    message: 'version "1.0" is not a semantic version',
+    file: "src/index.ts",
+    line: 2,
+    column: 12,
+    frame: codeFrame('a\nversion: "1.0",\nb', { line: 2, column: 10, endLine: 2, endColumn: 15 }),
+    fix: 'Use "1.0.0".',
+  };
+
+  it("formats a diagnostic with its frame and fix", () => {
+    expect(formatDiagnostic(diagnostic)).toBe(
+      [
+        'src/index.ts:2:12: error KILN_INVALID_VERSION: version "1.0" is not a semantic version',
+        "  1 | a",
+        '> 2 | version: "1.0",',
+        "    |          ^^^^^",
+        "  3 | b",
+        '  fix: Use "1.0.0".',
+      ].join("\n"),
+    );
+  });
+
+  it.each([
+    { span: { line: 1, column: 1, endLine: 1, endColumn: 1 }, text: "x", frame: "> 1 | x\n    | ^" },
+    {
+      span: { line: 1, column: 2, endLine: 3, endColumn: 1 },
+      text: "abc\nd\ne",
+      frame: "> 1 | abc\n    |  ^^\n  2 | d",
+    },
+    { span: { line: 1, column: 2, endLine: 1, endColumn: 3 }, text: "\tx", frame: "> 1 | \tx\n    | \t^" },
+  ])("frames $text", ({ span, text, frame }) => {
+    expect(codeFrame(text, span)).toBe(frame);
+  });
+
+  it("summarizes in DiagnosticsError", () => {
+    const error = new DiagnosticsError([diagnostic, { ...diagnostic, severity: "warning" }]);
+    expect(error.code).toBe("KILN_BUILD_FAILED");
+    expect(error.diagnostics).toHaveLength(2);
+    expect(error.message.endsWith("\n\n1 error, 1 warning")).toBe(true);
+  });
+
+  it("documents every code", () => {
+    for (const [code, info] of Object.entries(DIAGNOSTIC_CODES)) {
+      expect(code).toMatch(/^KILN_[A-Z_]+$/);
+      expect(info.title.length).toBeGreaterThan(0);
+      expect(info.fix.endsWith(".")).toBe(true);
+    }
+  });
+});
+
+describe("toKebabCase", () => {
+  it.each([
+    ["tagFolder", "tag-folder"],
+    ["run", "run"],
+    ["parseHTTPResponse", "parse-http-response"],
+    ["v2Sync", "v2-sync"],
+    ["Photo Tagger", "photo-tagger"],
+    ["snake_case_name", "snake-case-name"],
+  ])("%s → %s", (input, output) => {
+    expect(toKebabCase(input)).toBe(output);
+  });
+});
+
+describe("performance", () => {
+  it("reports the time of one analysis", () => {
+    analyzeFixture("valid-basic");
+    const start = performance.now();
+    analyzeFixture("valid-basic");
+    const ms = performance.now() - start;
+    // Measured, not asserted (see DESIGN.md): timing belongs to benchmarks.
+    console.log(`analyzeProject(valid-basic), warm: ${ms.toFixed(1)} ms`);
+  });
+});

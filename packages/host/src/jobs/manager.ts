@@ -1,0 +1,325 @@
+/**
+ * Durable jobs: dispatch, scheduling under concurrency limits, pause/resume/cancel, and recovery
+ * after a crash. The store is the source of truth; this class only drives state changes through
+ * its compare-and-set transitions, so a job can never be completed twice.
+ *
+ * @module
+ */
+import type { ExtensionRuntime, InvocationOutcome } from "../extension.js";
+import { describeFailure } from "../extension.js";
+import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
+import type { JobCounters, JobErrorInfo, JobFilter, JobProgress, JobRecord, JobState, JobStore } from "../store/types.js";
+import { TERMINAL_STATES } from "../store/types.js";
+import { type JobEvents, TypedEmitter } from "./events.js";
+
+/** Options of the job manager (set through `ExtensionHost`). */
+export interface JobManagerOptions {
+  /** Jobs running at once in this host, all extensions together. Default 4. */
+  readonly maxConcurrentJobs?: number;
+  /** How long a job asked to pause or cancel may take to stop before its instance is killed. Default 5000 ms. */
+  readonly stopGraceMs?: number;
+}
+
+/** The job id or state is not one the operation accepts. */
+export class JobStateError extends KilnError {
+  constructor(jobId: string, operation: string, state: JobState | undefined) {
+    super(
+      state === undefined ? "KILN_JOB_UNKNOWN" : "KILN_JOB_STATE",
+      state === undefined ? `no job "${jobId}" in the store` : `cannot ${operation} job "${jobId}": it is ${state}`,
+    );
+  }
+}
+
+/** A job this host is running now. */
+interface Running {
+  readonly record: JobRecord;
+  readonly runtime: ExtensionRuntime;
+  readonly abort: AbortController;
+  requested: "pause" | "cancel" | undefined;
+  killTimer: NodeJS.Timeout | undefined;
+}
+
+/** The host's view the manager needs: which extensions are loaded. */
+export interface JobHost {
+  runtime(extensionId: string): ExtensionRuntime | undefined;
+}
+
+/**
+ * `host.jobs`: dispatch jobs and follow them. Subscribe with `on("state" | "progress" | "checkpoint"
+ * | "log", listener)`.
+ */
+export class JobManager extends TypedEmitter<JobEvents> {
+  readonly #running = new Map<string, Running>();
+  readonly #waiters = new Map<string, ((r: JobRecord) => void)[]>();
+  readonly #max: number;
+  readonly #grace: number;
+  #scheduling: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly host: JobHost,
+    options: JobManagerOptions = {},
+  ) {
+    super();
+    this.#max = options.maxConcurrentJobs ?? 4;
+    this.#grace = options.stopGraceMs ?? 5000;
+  }
+
+  /**
+   * Persists a new job (`queued`) and returns its id at once; it starts as soon as the limits allow.
+   * The extension must be loaded (so that the job name can be checked).
+   */
+  async dispatch(extensionId: string, jobName: string, input: unknown = null): Promise<string> {
+    const runtime = this.host.runtime(extensionId);
+    if (!runtime) throw new ExtensionNotLoadedError(extensionId, []);
+    const jobs = runtime.info.manifest.jobs;
+    if (!jobs.some((j) => j.name === jobName)) {
+      throw new JobNotFoundError(extensionId, jobName, jobs.map((j) => j.name));
+    }
+    try {
+      JSON.stringify(input);
+    } catch (error) {
+      throw new InvalidInputError(extensionId, jobName, (error as Error).message);
+    }
+    const record = await this.store.create({ extensionId, jobName, input: input ?? null });
+    this.emit("state", record);
+    this.schedule();
+    return record.id;
+  }
+
+  /** A job's record, or undefined. */
+  get(jobId: string): Promise<JobRecord | undefined> {
+    return this.store.get(jobId);
+  }
+
+  /** Jobs in the store, oldest first. */
+  list(filter?: JobFilter): Promise<JobRecord[]> {
+    return this.store.list(filter);
+  }
+
+  /**
+   * Resolves with the job's record once it reaches one of `states` (default: completed, failed or
+   * cancelled). Rejects for an unknown id.
+   */
+  async wait(jobId: string, states: readonly JobState[] = TERMINAL_STATES): Promise<JobRecord> {
+    const current = await this.store.get(jobId);
+    if (!current) throw new JobStateError(jobId, "wait for", undefined);
+    if (states.includes(current.state)) return current;
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(jobId) ?? [];
+      const check = (r: JobRecord) => {
+        if (!states.includes(r.state)) return false;
+        resolve(r);
+        return true;
+      };
+      list.push((r) => void check(r));
+      this.#waiters.set(jobId, list);
+      // The state may have changed while we subscribed.
+      void this.store.get(jobId).then((r) => r && check(r));
+    });
+  }
+
+  /**
+   * Pauses a job: a queued one at once; a running one at its next checkpoint or check of
+   * `ctx.interrupted` (its last checkpoint is kept, and `resume` continues from it).
+   */
+  async pause(jobId: string): Promise<JobRecord> {
+    return this.#stop(jobId, "pause", "paused");
+  }
+
+  /** Cancels a job: queued, paused or interrupted ones at once; a running one at its next check, or
+   * when its current host call is aborted; one that ignores both is stopped after the grace period. */
+  async cancel(jobId: string): Promise<JobRecord> {
+    return this.#stop(jobId, "cancel", "cancelled");
+  }
+
+  /** Puts a paused or interrupted job back in the queue; it resumes from its last checkpoint. */
+  async resume(jobId: string): Promise<JobRecord> {
+    const record = await this.store.transition(jobId, ["paused", "interrupted"], "queued");
+    if (!record) throw new JobStateError(jobId, "resume", (await this.store.get(jobId))?.state);
+    this.#changed(record);
+    this.schedule();
+    return record;
+  }
+
+  /**
+   * Call once at start-up: every job a previous process left `running` (it died) becomes
+   * `interrupted`. With `resume: true` they are queued again at once. Returns those jobs.
+   */
+  async recover(options: { resume?: boolean } = {}): Promise<JobRecord[]> {
+    const interrupted = await this.store.recoverInterrupted();
+    for (const record of interrupted) this.#changed(record);
+    if (options.resume) {
+      for (const record of interrupted) await this.resume(record.id);
+    }
+    return interrupted;
+  }
+
+  /** Jobs running in this host now. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Asks every running job to pause, waits up to the grace period, then stops the rest. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const ids = [...this.#running.keys()];
+    await Promise.all(ids.map((id) => this.pause(id).catch(() => undefined)));
+    await Promise.all(ids.map((id) => this.wait(id, ["paused", "completed", "failed", "cancelled", "interrupted"]).catch(() => undefined)));
+  }
+
+  /** Starts queued jobs while the limits allow. Coalesces concurrent requests. */
+  schedule(): void {
+    if (this.#closed) return;
+    if (this.#scheduling) {
+      this.#again = true;
+      return;
+    }
+    this.#scheduling = this.#fill()
+      .catch((error: unknown) => process.emitWarning(`Kiln job scheduling failed: ${String(error)}`))
+      .finally(() => {
+        this.#scheduling = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.schedule();
+        }
+      });
+  }
+
+  async #fill(): Promise<void> {
+    if (this.#running.size >= this.#max) return;
+    const queued = await this.store.list({ states: ["queued"] });
+    for (const record of queued) {
+      if (this.#running.size >= this.#max || this.#closed) return;
+      const runtime = this.host.runtime(record.extensionId);
+      if (!runtime) continue;
+      const busy = [...this.#running.values()].filter((r) => r.record.extensionId === record.extensionId).length;
+      if (busy >= runtime.maxInstances) continue;
+      const started = await this.store.transition(record.id, ["queued"], "running");
+      if (!started) continue;
+      this.#changed(started);
+      const running: Running = { record: started, runtime, abort: new AbortController(), requested: undefined, killTimer: undefined };
+      this.#running.set(started.id, running);
+      void this.#run(running);
+    }
+  }
+
+  async #run(running: Running): Promise<void> {
+    const { record, runtime } = running;
+    const job = runtime.info.manifest.jobs.find((j) => j.name === record.jobName);
+    let outcome: InvocationOutcome;
+    if (!job) {
+      outcome = { kind: "failed", error: { name: "Error", message: `the extension has no job "${record.jobName}" any more` } };
+    } else {
+      const envelope = {
+        input: record.input,
+        state: record.checkpoint ?? {},
+        jobId: record.id,
+        attempt: record.attempts,
+        counters: record.counters,
+      };
+      outcome = await runtime
+        .invoke(job.export, new TextEncoder().encode(JSON.stringify(envelope)), {
+          jobId: record.id,
+          jobName: record.jobName,
+          signal: running.abort.signal,
+        })
+        .catch((error: Error) => ({ kind: "exited", message: error.message }) as const);
+    }
+    clearTimeout(running.killTimer);
+    this.#running.delete(record.id);
+    const final = await this.#finish(record.id, running.requested, outcome);
+    if (final) this.#changed(final);
+    this.schedule();
+  }
+
+  /** Moves a job that stopped running to where its outcome and any pending request put it. */
+  async #finish(jobId: string, requested: Running["requested"], outcome: InvocationOutcome): Promise<JobRecord | undefined> {
+    if (outcome.kind === "completed") {
+      return this.store.transition(jobId, ["running"], "completed", { result: outcome.value, error: null });
+    }
+    if (requested === "cancel") {
+      return this.store.transition(jobId, ["running"], "cancelled", {
+        error: { code: "KILN_CANCELLED", message: "the job was cancelled" },
+      });
+    }
+    if (requested === "pause" && (outcome.kind === "interrupted" || outcome.kind === "exited")) {
+      return this.store.transition(jobId, ["running"], "paused");
+    }
+    return this.store.transition(jobId, ["running"], "failed", { error: errorInfo(outcome) });
+  }
+
+  async #stop(jobId: string, what: "pause" | "cancel", to: "paused" | "cancelled"): Promise<JobRecord> {
+    const running = this.#running.get(jobId);
+    if (!running) {
+      const from: JobState[] = what === "pause" ? ["queued"] : ["queued", "paused", "interrupted"];
+      const record = await this.store.transition(
+        jobId,
+        from,
+        to,
+        what === "cancel" ? { error: { code: "KILN_CANCELLED", message: "the job was cancelled" } } : undefined,
+      );
+      if (!record) {
+        const current = await this.store.get(jobId);
+        // Pausing a paused job, cancelling a cancelled one: already done.
+        if (current?.state === to) return current;
+        throw new JobStateError(jobId, what, current?.state);
+      }
+      this.#changed(record);
+      return record;
+    }
+    if (running.requested !== "cancel") running.requested = what;
+    const record = (await this.store.request(jobId, what)) ?? running.record;
+    running.runtime.interrupt(jobId, what);
+    // A cancel also abandons the host call the job is blocked in, so it notices at once.
+    if (what === "cancel") running.abort.abort();
+    running.killTimer ??= setTimeout(() => void running.runtime.kill(jobId), this.#grace);
+    return record;
+  }
+
+  /** Emits a state change and wakes whoever waits for it. */
+  #changed(record: JobRecord): void {
+    this.emit("state", record);
+    const waiters = this.#waiters.get(record.id);
+    if (!waiters) return;
+    for (const w of waiters) w(record);
+    if (TERMINAL_STATES.includes(record.state)) this.#waiters.delete(record.id);
+  }
+
+  /** Persists progress reported by a running job and tells listeners. */
+  async progress(jobId: string, extensionId: string, progress: JobProgress, counters: JobCounters): Promise<void> {
+    if (!this.#running.has(jobId)) return;
+    await this.store.progress(jobId, progress, counters);
+    this.emit("progress", { jobId, extensionId, progress, counters });
+  }
+
+  /** Persists a checkpoint of a running job; resolves with its sequence number once durable. */
+  async checkpoint(jobId: string, extensionId: string, state: unknown, progress: JobProgress | undefined, counters: JobCounters | undefined): Promise<number> {
+    const seq = await this.store.checkpoint(jobId, state, progress, counters);
+    this.emit("checkpoint", { jobId, extensionId, seq });
+    if (progress && counters) this.emit("progress", { jobId, extensionId, progress, counters });
+    return seq;
+  }
+
+  /** Forwards a job's log line to subscribers. */
+  log(entry: JobEvents["log"]): void {
+    this.emit("log", entry);
+  }
+}
+
+function errorInfo(outcome: InvocationOutcome): JobErrorInfo {
+  if (outcome.kind === "returned" || outcome.kind === "interrupted") {
+    return {
+      code: "KILN_EXTENSION_FAILED",
+      message:
+        outcome.kind === "returned"
+          ? "the job ended without reporting a result"
+          : "the job stopped for an interruption nobody requested",
+    };
+  }
+  const failure = describeFailure(outcome) ?? { message: "unknown failure" };
+  const code = outcome.kind === "exited" ? "KILN_EXTENSION_CRASHED" : "KILN_EXTENSION_FAILED";
+  return { code, message: failure.message, ...(failure.stack ? { stack: failure.stack } : {}) };
+}

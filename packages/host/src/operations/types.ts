@@ -1,0 +1,103 @@
+/**
+ * The shapes an application works with when it registers operations, and what the host hands the
+ * registry on each call.
+ *
+ * @module
+ */
+import type { LogLevel } from "../logger.js";
+import type { Manifest } from "../manifest.js";
+
+/**
+ * A JSON Schema (draft-07) as a plain object. Schemas are compiled by ajv in strict mode when the
+ * operation is registered, so a typo in a keyword fails at startup rather than on first call.
+ */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+/** Options of {@link KvBackend.list}. */
+export interface KvListOptions {
+  /** Only keys starting with this. */
+  readonly prefix?: string;
+  /** At most this many keys; the backend picks a default and a ceiling. */
+  readonly limit?: number;
+  /** Only keys sorting after this one: pass the previous page's `next`. */
+  readonly after?: string;
+}
+
+/** One page of keys. `next` is present when more keys follow. */
+export interface KvListPage {
+  readonly keys: string[];
+  readonly next?: string;
+}
+
+/**
+ * Where `kv.*` keeps values: one key space per extension id. Structural on purpose: the host's
+ * SQLite store satisfies it without importing this module, and so can any other store.
+ */
+export interface KvBackend {
+  /** The stored value, or `undefined` when the key is missing. */
+  get(extensionId: string, key: string): Promise<unknown>;
+  set(extensionId: string, key: string, value: unknown): Promise<void>;
+  /** True when the key existed. */
+  delete(extensionId: string, key: string): Promise<boolean>;
+  list(extensionId: string, options: KvListOptions): Promise<KvListPage>;
+}
+
+/** What the application granted one extension. */
+export interface ExtensionGrants {
+  /** Permissions both requested by the manifest and granted by the application. */
+  readonly permissions: ReadonlySet<string>;
+  /** `files.*` roots: folder name the extension uses → absolute path on this machine. */
+  readonly folders: Readonly<Record<string, string>>;
+}
+
+/** What a handler knows about the call it serves. */
+export interface OperationContext {
+  readonly extensionId: string;
+  readonly manifest: Manifest;
+  /** The job making the call, when the call comes from a job (not from `init`). */
+  readonly jobId?: string;
+  /**
+   * Aborted when the calling job is cancelled or the host closes. The extension has already been
+   * told `KILN_CANCELLED` by then, so pass this on (`fetch`, streams, queries) to stop wasted work.
+   */
+  readonly signal: AbortSignal;
+  readonly grants: ExtensionGrants;
+  /** The host's key-value store; scope every access to `extensionId`. */
+  readonly kv: KvBackend;
+}
+
+/** An operation the application offers to extensions. */
+export interface OperationDefinition<I = unknown, O = unknown> {
+  /** Dotted lowercase, unique (`files.read`, `acme.invoices.get`); `$…` is reserved for the runtime. */
+  readonly name: string;
+  /** The permission an extension must declare and be granted to call this (`acme.invoices.read`). */
+  readonly permission: string;
+  readonly description?: string;
+  /** Schema of the payload, checked before the handler runs. Default: any JSON value. */
+  readonly input?: JsonSchema;
+  /** Schema of the handler's result, checked after it returns: a mismatch is the application's bug. */
+  readonly output?: JsonSchema;
+  /** Does the work. Throw an error with a `KILN_…` `code` to fail with that code. */
+  handler(input: I, ctx: OperationContext): O | Promise<O>;
+}
+
+/** What {@link OperationRegistry.list} tells about an operation (for docs, tooling, the CLI). */
+export interface OperationInfo {
+  readonly name: string;
+  readonly permission: string;
+  readonly description?: string;
+  readonly input?: JsonSchema;
+  readonly output?: JsonSchema;
+}
+
+/** Who is calling: supplied by the host for every call. */
+export interface CallerContext {
+  readonly extensionId: string;
+  readonly manifest: Manifest;
+  readonly grants: ExtensionGrants;
+  readonly jobId?: string;
+  readonly signal: AbortSignal;
+  readonly kv: KvBackend;
+  /** Receives a line for every denied or failed call, so the host can log it. */
+  readonly log?: (level: LogLevel, message: string) => void;
+}

@@ -1,0 +1,137 @@
+/**
+ * The host side of an extension instance running in a worker thread.
+ *
+ * @module
+ */
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { LogLevel } from "../logger.js";
+import { type CallRequest, Control, type FromWorker, Interrupt, type Outcome, type WorkerInit } from "./protocol.js";
+
+/**
+ * The worker's script, compiled. From `src/` (tests) and from `dist/` (published) this URL is the
+ * same file, `dist/worker/entry.js`: Node cannot start a worker from TypeScript.
+ */
+const ENTRY = new URL("../../dist/worker/entry.js", import.meta.url);
+
+/** What the instance needs from its owner. */
+export interface WorkerCallbacks {
+  onLog(level: LogLevel, message: string, source: "log" | "stdout" | "stderr"): void;
+  onProgress(progress: Extract<FromWorker, { type: "progress" }>): void;
+  /** Serves a blocking host call; must always resolve to a reply JSON. */
+  onCall(op: string, payload: string): Promise<string>;
+}
+
+/** The worker died (crashed, ran out of memory, or was terminated) while an invocation ran. */
+export class WorkerExitedError extends Error {
+  constructor(readonly exitCode: number | undefined, readonly reason: string) {
+    super(reason);
+    this.name = "WorkerExitedError";
+  }
+}
+
+/** One extension instance in its own worker thread. One invocation at a time. */
+export class ExtensionWorker {
+  readonly #worker: Worker;
+  readonly #control: Int32Array;
+  #seq = 0;
+  #pending: { seq: number; resolve(o: Outcome): void; reject(e: Error): void } | undefined;
+  #exited: WorkerExitedError | undefined;
+  #terminating = false;
+
+  private constructor(worker: Worker, control: Int32Array) {
+    this.#worker = worker;
+    this.#control = control;
+  }
+
+  /** Starts the worker and waits until its instance is linked (not yet evaluated). */
+  static async start(
+    init: Omit<WorkerInit, "control" | "callPort">,
+    callbacks: WorkerCallbacks,
+  ): Promise<ExtensionWorker> {
+    const shared = new SharedArrayBuffer(8);
+    const control = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    const data: WorkerInit = { ...init, control: shared, callPort: port2 };
+    // execArgv: [] so that the worker resolves packages as published (a test runner's
+    // `--conditions` would point it at TypeScript sources it cannot run).
+    const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: [] });
+    const self = new ExtensionWorker(worker, control);
+
+    port1.on("message", (request: CallRequest) => {
+      callbacks.onCall(request.op, request.payload).then(
+        (reply) => self.#answer(port1, reply),
+        (error: unknown) =>
+          self.#answer(
+            port1,
+            JSON.stringify({ ok: false, error: { code: "KILN_HOST_CALL_FAILED", message: String(error) } }),
+          ),
+      );
+    });
+    worker.on("message", (message: FromWorker) => {
+      if (message.type === "log") callbacks.onLog(message.level, message.message, message.source);
+      else if (message.type === "progress") callbacks.onProgress(message);
+      else if (message.type === "done" && self.#pending?.seq === message.seq) {
+        const pending = self.#pending;
+        self.#pending = undefined;
+        pending.resolve(message.outcome);
+      }
+    });
+    worker.on("error", (error) => self.#die(new WorkerExitedError(undefined, `the extension's worker crashed: ${error.message}`)));
+    worker.on("exit", (code) => {
+      port1.close();
+      self.#die(
+        new WorkerExitedError(code, self.#terminating ? "the extension was stopped" : `the extension's worker exited (code ${code})`),
+      );
+    });
+    // Let the process exit while workers idle: the host keeps them alive only while they work.
+    worker.unref();
+    port1.unref();
+    return self;
+  }
+
+  /** Whether the worker is gone for good. */
+  get exited(): boolean {
+    return this.#exited !== undefined;
+  }
+
+  /** Calls an export of the module; resolves with how it ended. Rejects if the worker dies meanwhile. */
+  invoke(exportName: string, stdin?: Uint8Array): Promise<Outcome> {
+    if (this.#exited) return Promise.reject(this.#exited);
+    if (this.#pending) return Promise.reject(new Error("internal error: an extension instance runs one call at a time"));
+    Atomics.store(this.#control, Control.interrupt, Interrupt.none);
+    const seq = ++this.#seq;
+    return new Promise<Outcome>((resolve, reject) => {
+      this.#pending = { seq, resolve, reject };
+      this.#worker.ref();
+      this.#worker.postMessage(stdin ? { type: "invoke", seq, export: exportName, stdin } : { type: "invoke", seq, export: exportName });
+    }).finally(() => {
+      if (!this.#exited) this.#worker.unref();
+    });
+  }
+
+  /** Tells the running job what the host wants; the job sees it at its next check. */
+  interrupt(kind: keyof typeof Interrupt): void {
+    Atomics.store(this.#control, Control.interrupt, Interrupt[kind]);
+  }
+
+  /** Stops the worker at once, wherever it is (even in a loop that never checks). */
+  async terminate(): Promise<void> {
+    if (this.#exited) return;
+    this.#terminating = true;
+    await this.#worker.terminate();
+  }
+
+  #answer(port: MessagePort, reply: string): void {
+    if (this.#exited) return;
+    port.postMessage({ reply });
+    Atomics.store(this.#control, Control.reply, 1);
+    Atomics.notify(this.#control, Control.reply);
+  }
+
+  #die(error: WorkerExitedError): void {
+    this.#exited ??= error;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.reject(this.#exited);
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Running the Kiln plugin from Node: load `dist/plugin.wasm`, instantiate it with our WASI and
+ * the `kiln_host_v1` imports, compile JS to QuickJS bytecode, invoke exports. Codegen uses it to
+ * compile extensions at build time; the host uses it to run them.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import type { JsErrorRecord } from './abi.js';
+import { HOST_NAMESPACE, IMPORT_NAMESPACE_SECTION } from './abi.js';
+import { JsError, PluginCompileError, PluginTrapError, WasiExit } from './errors.js';
+import { createWasi, type Wasi, type WasiOptions } from './wasi.js';
+
+/**
+ * Where the built plugin lives. Resolves from `src/` (tests, via the `@kiln/source` condition)
+ * and from `dist/` (published) alike, since both sit one level below the package root.
+ */
+export const pluginWasmUrl: URL = new URL('../dist/plugin.wasm', import.meta.url);
+
+/** Reads `dist/plugin.wasm`, failing with a message that says how to produce it. */
+export async function readPluginBytes(): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    return new Uint8Array(await readFile(pluginWasmUrl));
+  } catch (error) {
+    throw new Error(
+      `Cannot read the Kiln plugin at ${pluginWasmUrl.pathname}: ${(error as Error).message}. ` +
+        'Build it with `pnpm --filter @kiln/javy-plugin build`.',
+      { cause: error },
+    );
+  }
+}
+
+let pluginModule: Promise<WebAssembly.Module> | undefined;
+
+/** The compiled plugin, compiled once per process: compiling ~1 MB of Wasm is the slow part. */
+export function loadPluginModule(): Promise<WebAssembly.Module> {
+  pluginModule ??= readPluginBytes().then((bytes) => WebAssembly.compile(bytes));
+  pluginModule.catch(() => {
+    pluginModule = undefined; // let a later call retry, e.g. after the plugin was built
+  });
+  return pluginModule;
+}
+
+/** The namespace in a plugin's `import_namespace` custom section, as Javy reads it. */
+export function readImportNamespace(module: WebAssembly.Module): string | undefined {
+  const [section] = WebAssembly.Module.customSections(module, IMPORT_NAMESPACE_SECTION);
+  return section === undefined ? undefined : new TextDecoder().decode(section);
+}
+
+/**
+ * Implements `kiln_host_v1.call`: takes the operation name and its JSON payload and returns the
+ * reply JSON (`{"ok":true,"value":…}` or `{"ok":false,"error":{"code":…,"message":…}}`).
+ */
+export type HostCallHandler = (op: string, payloadJson: string) => string;
+
+/** How to create a {@link PluginInstance}. */
+export interface PluginInstanceOptions extends WasiOptions {
+  /** The plugin to instantiate; defaults to `dist/plugin.wasm` (see {@link loadPluginModule}). */
+  readonly module?: WebAssembly.Module;
+  /** Serves `__kiln.call` from JS; by default every call is answered `KILN_HOST_UNAVAILABLE`. */
+  readonly hostCall?: HostCallHandler;
+}
+
+/** The exports of a Kiln (or Javy) plugin that this class drives. */
+interface PluginExports {
+  readonly memory: WebAssembly.Memory;
+  cabi_realloc(oldPtr: number, oldLen: number, align: number, newLen: number): number;
+  'compile-src'(ptr: number, len: number): number;
+  'cabi_post_compile-src'?(retPtr: number): void;
+  invoke(bcPtr: number, bcLen: number, fnIsSome: number, fnPtr: number, fnLen: number): void;
+  'initialize-runtime'?(): void;
+  'kiln-last-error'?(): number;
+  _initialize?(): void;
+}
+
+const REQUIRED_EXPORTS = ['memory', 'cabi_realloc', 'compile-src', 'invoke'] as const;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const unavailable: HostCallHandler = (op) =>
+  JSON.stringify({
+    ok: false,
+    error: {
+      code: 'KILN_HOST_UNAVAILABLE',
+      message: `no host is attached to this plugin instance, so operation "${op}" cannot run; pass hostCall to PluginInstance.create`,
+    },
+  });
+
+/**
+ * One instance of the plugin: one QuickJS runtime, its memory, its WASI. Not thread-safe and
+ * not re-entrant (neither is Wasm). After a trap it refuses further calls.
+ */
+export class PluginInstance {
+  /** The raw exports, e.g. to link a dynamic module: `{ [PLUGIN_NAMESPACE]: instance.exports }`. */
+  readonly exports: WebAssembly.Exports;
+  readonly #api: PluginExports;
+  readonly #wasi: Wasi;
+  readonly #hostFaults: string[];
+  #trapped: PluginTrapError | undefined;
+
+  private constructor(exports: WebAssembly.Exports, wasi: Wasi, hostFaults: string[]) {
+    this.exports = exports;
+    this.#api = exports as unknown as PluginExports;
+    this.#wasi = wasi;
+    this.#hostFaults = hostFaults;
+  }
+
+  /** Instantiates and initialises the plugin (`_initialize`, then `initialize-runtime`). */
+  static async create(options: PluginInstanceOptions = {}): Promise<PluginInstance> {
+    const module = options.module ?? (await loadPluginModule());
+    const wasi = createWasi(options);
+    const hostCall = options.hostCall ?? unavailable;
+    const hostFaults: string[] = [];
+    let memory: WebAssembly.Memory | undefined;
+    let pending: Uint8Array | undefined;
+
+    /** [ptr, ptr+len) of plugin memory, or undefined (recorded) if Wasm handed us garbage. */
+    const region = (what: string, ptr: number, len: number): Uint8Array | undefined => {
+      const buf = memory?.buffer;
+      const start = ptr >>> 0;
+      const length = len >>> 0;
+      if (!buf || start + length > buf.byteLength) {
+        hostFaults.push(`${HOST_NAMESPACE}: ${what} [${ptr}, +${len}) is outside the plugin's memory`);
+        return undefined;
+      }
+      return new Uint8Array(buf, start, length);
+    };
+
+    const hostImports = {
+      call(opPtr: number, opLen: number, payloadPtr: number, payloadLen: number): number {
+        const op = region('call: operation name', opPtr, opLen);
+        const payload = region('call: payload', payloadPtr, payloadLen);
+        if (!op || !payload) return -1;
+        let reply: string;
+        try {
+          reply = hostCall(decoder.decode(op), decoder.decode(payload));
+        } catch (error) {
+          // A throwing handler must not unwind through Wasm (that would be a trap): answer instead.
+          reply = JSON.stringify({
+            ok: false,
+            error: { code: 'KILN_HOST_CALL_FAILED', message: error instanceof Error ? error.message : String(error) },
+          });
+        }
+        pending = encoder.encode(reply);
+        return pending.length;
+      },
+      take(dstPtr: number): void {
+        const reply = pending ?? new Uint8Array(0);
+        pending = undefined;
+        region('take: destination', dstPtr, reply.length)?.set(reply);
+      },
+    };
+
+    const instance = await WebAssembly.instantiate(module, {
+      wasi_snapshot_preview1: wasi.imports,
+      [HOST_NAMESPACE]: hostImports,
+    });
+    const exports = instance.exports;
+    const missing = REQUIRED_EXPORTS.filter((name) => !(name in exports));
+    if (missing.length > 0) {
+      throw new TypeError(
+        `The module is not a Javy plugin of the current generation: it lacks the export(s) ${missing.join(', ')}. ` +
+          'Use @kiln/javy-plugin’s dist/plugin.wasm or a plugin built for Javy 6 or later.',
+      );
+    }
+    memory = exports.memory as WebAssembly.Memory;
+    wasi.bind(memory);
+    const plugin = new PluginInstance(exports, wasi, hostFaults);
+    plugin.#guard('_initialize', () => plugin.#api._initialize?.());
+    plugin.#guard('initialize-runtime', () => plugin.#api['initialize-runtime']?.());
+    return plugin;
+  }
+
+  /** Problems the host imports found in what the plugin passed them (bad pointers, …). */
+  get hostFaults(): readonly string[] {
+    return this.#hostFaults;
+  }
+
+  /** Replaces the bytes the plugin reads from fd 0 (e.g. the input of the next invoke). */
+  setStdin(bytes: Uint8Array): void {
+    this.#wasi.setStdin(bytes);
+  }
+
+  /** Compiles JS source (one ES module) to QuickJS bytecode for this plugin's namespace. */
+  compile(source: string): Uint8Array {
+    return this.#guard('compile-src', () => {
+      const src = encoder.encode(source);
+      const retPtr = this.#api['compile-src'](this.#copyIn(src, 1), src.length);
+      const ret = new DataView(this.#api.memory.buffer, retPtr, 12);
+      const status = ret.getUint8(0);
+      const ptr = ret.getUint32(4, true);
+      const len = ret.getUint32(8, true);
+      const out = new Uint8Array(this.#api.memory.buffer, ptr, len).slice();
+      this.#api['cabi_post_compile-src']?.(retPtr);
+      if (status !== 0) throw new PluginCompileError(decoder.decode(out));
+      return out;
+    });
+  }
+
+  /**
+   * Evaluates the bytecode (once per instance for the same bytes) and calls the named export.
+   * Throws {@link JsError} when the JS threw or its promise rejected or never settled.
+   */
+  invoke(bytecode: Uint8Array, fn?: string): void {
+    this.#guard('invoke', () => {
+      const bcPtr = this.#copyIn(bytecode, 1);
+      if (fn === undefined) {
+        this.#api.invoke(bcPtr, bytecode.length, 0, 0, 0);
+      } else {
+        const name = encoder.encode(fn);
+        const namePtr = this.#copyIn(name, 1);
+        this.#api.invoke(bcPtr, bytecode.length, 1, namePtr, name.length);
+      }
+    });
+    const error = this.lastError();
+    if (error) throw new JsError(error, fn);
+  }
+
+  /** The JS error recorded by the last invoke, if any (undefined for non-Kiln plugins). */
+  lastError(): JsErrorRecord | undefined {
+    const read = this.#api['kiln-last-error'];
+    if (!read) return undefined;
+    const text = this.#guard('kiln-last-error', () => {
+      const retPtr = read();
+      const ret = new DataView(this.#api.memory.buffer, retPtr, 12);
+      if (ret.getUint8(0) === 0) return undefined;
+      return decoder.decode(new Uint8Array(this.#api.memory.buffer, ret.getUint32(4, true), ret.getUint32(8, true)));
+    });
+    if (text === undefined) return undefined;
+    try {
+      const record = JSON.parse(text) as Partial<JsErrorRecord>;
+      return {
+        name: String(record.name ?? 'Error'),
+        message: String(record.message ?? ''),
+        ...(typeof record.stack === 'string' ? { stack: record.stack } : {}),
+      };
+    } catch {
+      return { name: 'Error', message: text };
+    }
+  }
+
+  /** Allocates with the plugin's realloc and copies `bytes` in; the callee will own the buffer. */
+  #copyIn(bytes: Uint8Array, align: number): number {
+    const ptr = this.#api.cabi_realloc(0, 0, align, bytes.length);
+    new Uint8Array(this.#api.memory.buffer, ptr, bytes.length).set(bytes);
+    return ptr;
+  }
+
+  /** Runs a call into Wasm; a trap poisons the instance, since its memory may be half-updated. */
+  #guard<T>(operation: string, body: () => T): T {
+    if (this.#trapped) {
+      throw new PluginTrapError(operation, new Error(`the instance trapped earlier (${this.#trapped.trapMessage})`));
+    }
+    try {
+      return body();
+    } catch (error) {
+      if (error instanceof PluginCompileError) throw error;
+      this.#trapped = new PluginTrapError(operation, error);
+      throw error instanceof WasiExit ? error : this.#trapped;
+    }
+  }
+}
+
+/**
+ * Compiles JS source to bytecode with a fresh plugin instance. Convenient for build tools; for
+ * many sources, create one {@link PluginInstance} and call `compile` repeatedly.
+ */
+export async function compileSource(source: string): Promise<Uint8Array> {
+  const plugin = await PluginInstance.create();
+  return plugin.compile(source);
+}

@@ -1,0 +1,118 @@
+/** Log levels an extension can write at; the host tags every line with the level and the extension id. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * Operations an extension may call, by name, with their payload and result types. The built-in
+ * ones are declared here; an application publishes typings for its own by augmenting this
+ * interface:
+ *
+ * ```ts
+ * declare module "@kiln/sdk" {
+ *   interface Operations { "acme.invoices.get": { input: { id: string }; output: Invoice } }
+ * }
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by applications and later built-ins.
+export interface Operations {}
+
+/** Payload type of operation `Op`, or `unknown` for an operation without published typings. */
+export type OperationInput<Op extends string> = Op extends keyof Operations
+  ? Operations[Op] extends { input: infer I }
+    ? I
+    : unknown
+  : unknown;
+
+/** Result type of operation `Op`, or `unknown` for an operation without published typings. */
+export type OperationOutput<Op extends string> = Op extends keyof Operations
+  ? Operations[Op] extends { output: infer O }
+    ? O
+    : unknown
+  : unknown;
+
+/** What every hook and job gets: logging and host calls. */
+export interface ExtensionContext {
+  /** The extension's id, from `@extension`. */
+  readonly extensionId: string;
+  /** Logs at `info`. Arguments are joined with spaces; non-strings are JSON-encoded. */
+  log(...args: unknown[]): void;
+  /** Logs at `debug`. */
+  debug(...args: unknown[]): void;
+  /** Logs at `warn`. */
+  warn(...args: unknown[]): void;
+  /** Logs at `error`. */
+  error(...args: unknown[]): void;
+  /**
+   * Calls an operation the host offers. The call is synchronous inside the sandbox; it returns a
+   * promise so that code written against it keeps working when the host makes it asynchronous.
+   * Rejects with a {@link HostCallError} when the host refuses or the operation fails.
+   */
+  call<Op extends string>(operation: Op, payload?: OperationInput<Op>): Promise<OperationOutput<Op>>;
+}
+
+/** Running totals a job keeps; sent to the host with every progress report and checkpoint. */
+export interface JobCounters {
+  /** Items processed so far. */
+  items: number;
+  /** Bytes processed so far. */
+  bytes: number;
+}
+
+/** The context a job method receives as its first argument. */
+export interface JobContext<Input = unknown> extends ExtensionContext {
+  /** The job's id in the host's store (`job_…`), or `""` for a job run without a store. */
+  readonly jobId: string;
+  /** The job's name, as in the manifest. */
+  readonly jobName: string;
+  /** The input the job was dispatched with (`kiln run … --input JSON`). */
+  readonly input: Input;
+  /** 1 on the first run; more when the job resumes after a pause or a host crash. */
+  readonly attempt: number;
+  /**
+   * Counters to add to (`ctx.counters.items++`). They are restored from the last checkpoint on
+   * resume and sent with every {@link JobContext.progress} and {@link JobContext.checkpoint}.
+   */
+  readonly counters: JobCounters;
+  /** Reports progress: `done` of `total` units (total unknown if omitted), with a note for people. */
+  progress(done: number, total?: number, message?: string): void;
+  /**
+   * Durably saves `state`: if the host dies, the job resumes with it as its second argument. Resolves
+   * once the host has written it. If the app asked the job to pause or cancel, it then rejects with
+   * {@link JobInterrupted}: let it propagate (the job stops, its checkpoint kept).
+   */
+  checkpoint(state: unknown): Promise<void>;
+  /** True once the app asked this job to pause or cancel; a long loop without checkpoints polls it. */
+  readonly interrupted: boolean;
+  /** Throws {@link JobInterrupted} if {@link JobContext.interrupted} is true. */
+  stopIfInterrupted(): void;
+}
+
+/**
+ * Thrown by {@link JobContext.checkpoint} and {@link JobContext.stopIfInterrupted} when the app asked
+ * the job to pause or cancel. The runtime recognises it: the job ends paused or cancelled, not failed.
+ */
+export class JobInterrupted extends Error {
+  override readonly name = "JobInterrupted";
+  /** What the app asked for. */
+  readonly reason: "pause" | "cancel";
+  constructor(reason: "pause" | "cancel") {
+    super(`the job was asked to ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Thrown inside the extension when a host call fails. `code` is stable
+ * (`KILN_PERMISSION_DENIED`, `KILN_UNKNOWN_OPERATION`, …) so code can branch on it.
+ */
+export class HostCallError extends Error {
+  override readonly name = "HostCallError";
+  /** Stable error code from the host. */
+  readonly code: string;
+  /** The operation that failed. */
+  readonly operation: string;
+  constructor(operation: string, code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.operation = operation;
+  }
+}

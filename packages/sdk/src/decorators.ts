@@ -1,0 +1,75 @@
+/** Options of {@link extension}. Codegen reads them statically: every value must be a literal. */
+export interface ExtensionOptions {
+  /** Unique id, kebab-case (`photo-tagger`). Also the prefix of every log line the host prints. */
+  readonly id: string;
+  /** Human-readable name. */
+  readonly name: string;
+  /** Semantic version (`1.2.0`). */
+  readonly version: string;
+  readonly description?: string;
+  /**
+   * Operation permissions the extension asks for (`files.read`, `kv.write`, …). The application
+   * decides which of them it grants; calling an operation without its permission fails.
+   */
+  readonly permissions?: readonly string[];
+}
+
+/** Options of {@link job}. */
+export interface JobOptions {
+  /** Job name, kebab-case. Defaults to the method name in kebab-case (`tagFolder` → `tag-folder`). */
+  readonly name?: string;
+  readonly description?: string;
+}
+
+import type { JobContext } from "./context.js";
+
+type AnyClass = abstract new (...args: never[]) => unknown;
+
+/**
+ * The parameters a job method may declare: the context, then the state it resumes from. Typing
+ * them here makes a method with the wrong parameters a type error at the decorator.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the input and state types are the author's to choose.
+type JobParameters = [ctx: JobContext<any>, state?: any] | [];
+
+/**
+ * Marks the class that is the extension. Exactly one per extension project.
+ *
+ * Codegen reads the options statically and writes them into `manifest.json`; at run time the
+ * decorator does nothing, which is why every option must be a literal.
+ *
+ * @example
+ * ```ts
+ * @extension({ id: "photo-tagger", name: "Photo Tagger", version: "1.2.0", permissions: ["files.read"] })
+ * export class PhotoTagger { … }
+ * ```
+ */
+export function extension(options: ExtensionOptions) {
+  void options;
+  return <T extends AnyClass>(target: T, context: ClassDecoratorContext<T>): void => {
+    void target;
+    void context;
+  };
+}
+
+/**
+ * Marks a method as a job the host can run. The method receives the {@link JobContext} and the
+ * job's state (`{}` on a first run), and what it returns (or resolves to) is the job's result.
+ * Like {@link extension}, it is read statically by codegen and does nothing at run time.
+ *
+ * @example
+ * ```ts
+ * @job({ name: "counter" })
+ * async counter(ctx: JobContext<{ to: number }>) { … }
+ * ```
+ */
+export function job(options: JobOptions = {}) {
+  void options;
+  return <This, Args extends JobParameters, Return>(
+    method: (this: This, ...args: Args) => Return,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
+  ): void => {
+    void method;
+    void context;
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The half of the SDK that runs inside QuickJS. Only the glue that `kiln build` generates imports
+ * it (`@kiln/sdk/runtime`); authors never do. It owns the one door to the host, the `__kiln`
+ * global the Kiln plugin installs.
+ *
+ * @module
+ */
+import {
+  type ExtensionContext,
+  HostCallError,
+  type JobContext,
+  type JobCounters,
+  JobInterrupted,
+  type LogLevel,
+} from "./context.js";
+
+interface KilnGlobal {
+  call(operation: string, payloadJson: string): string;
+}
+interface JavyGlobal {
+  IO: { readSync(fd: number, buffer: Uint8Array): number };
+}
+declare const __kiln: KilnGlobal | undefined;
+declare const Javy: JavyGlobal | undefined;
+
+/** Internal operations; mirrors `RuntimeOps` in `@kiln/javy-plugin`'s ABI. */
+const LOG_OP = "$log";
+const COMPLETE_OP = "$complete";
+const PROGRESS_OP = "$progress";
+const CHECKPOINT_OP = "$checkpoint";
+const INTERRUPTED_OP = "$interrupted";
+
+type Reply = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+function hostCall(operation: string, payload: unknown): unknown {
+  if (typeof __kiln === "undefined") {
+    throw new HostCallError(operation, "KILN_NOT_IN_HOST", "this code runs outside a Kiln host: no host calls");
+  }
+  const reply = JSON.parse(__kiln.call(operation, JSON.stringify(payload ?? null))) as Reply;
+  if (reply.ok) return reply.value;
+  throw new HostCallError(operation, reply.error.code, reply.error.message);
+}
+
+function format(args: readonly unknown[]): string {
+  return args
+    .map((a) => {
+      if (typeof a === "string") return a;
+      if (a instanceof Error) return a.stack ? `${a.name}: ${a.message}\n${a.stack}` : `${a.name}: ${a.message}`;
+      try {
+        return JSON.stringify(a) ?? String(a);
+      } catch {
+        return String(a);
+      }
+    })
+    .join(" ");
+}
+
+/** Reads the whole of fd 0, where the host puts each invocation's input envelope. */
+function readStdin(): string {
+  if (typeof Javy === "undefined") return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const buffer = new Uint8Array(4096);
+    const n = Javy.IO.readSync(0, buffer);
+    if (n <= 0) break;
+    chunks.push(buffer.subarray(0, n));
+    total += n;
+  }
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c, offset);
+    offset += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** What the host writes on stdin before invoking a job export. */
+interface JobEnvelope {
+  input?: unknown;
+  state?: unknown;
+  jobId?: string;
+  attempt?: number;
+  counters?: Partial<JobCounters>;
+}
+
+type Method = (ctx: unknown, state?: unknown) => unknown;
+type Instance = Record<string, Method | undefined>;
+
+/** The object the generated glue drives; one per extension module instance. */
+export interface ExtensionRuntime {
+  /** Runs the class's `init(ctx)`, if any. */
+  init(): Promise<void>;
+  /** Runs the class's `cleanup(ctx)`, if any. */
+  cleanup(): Promise<void>;
+  /** Runs the job `jobName`, implemented by `methodName`, with the envelope on stdin. */
+  job(jobName: string, methodName: string): Promise<void>;
+}
+
+/**
+ * Creates the runtime for the extension class. The class is instantiated once, on first use, so
+ * fields set in `init` are there for every job that instance runs.
+ */
+export function createRuntime(extensionClass: new () => unknown, meta: { readonly id: string }): ExtensionRuntime {
+  let instance: Instance | undefined;
+  const get = (): Instance => {
+    instance ??= new extensionClass() as Instance;
+    return instance;
+  };
+  const log = (level: LogLevel, args: readonly unknown[]): void => {
+    hostCall(LOG_OP, { level, message: format(args) });
+  };
+  const context = (): ExtensionContext => ({
+    extensionId: meta.id,
+    log: (...args) => log("info", args),
+    debug: (...args) => log("debug", args),
+    warn: (...args) => log("warn", args),
+    error: (...args) => log("error", args),
+    // The host answers synchronously; the promise keeps author code ready for asynchronous hosts.
+    call: (operation, payload) => {
+      try {
+        return Promise.resolve(hostCall(operation, payload)) as never;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+  });
+  const hook = async (name: "init" | "cleanup"): Promise<void> => {
+    const inst = get();
+    const fn = inst[name];
+    if (typeof fn === "function") await fn.call(inst, context());
+  };
+  return {
+    init: () => hook("init"),
+    cleanup: () => hook("cleanup"),
+    async job(jobName, methodName) {
+      const text = readStdin();
+      const envelope = (text ? JSON.parse(text) : {}) as JobEnvelope;
+      const inst = get();
+      const method = inst[methodName];
+      if (typeof method !== "function") throw new TypeError(`job "${jobName}": method ${methodName} is missing`);
+      const ctx = jobContext(context(), jobName, envelope);
+      let result: unknown;
+      try {
+        result = await method.call(inst, ctx, envelope.state ?? {});
+      } catch (error) {
+        if (error instanceof JobInterrupted) {
+          hostCall(COMPLETE_OP, { interrupted: true });
+          return;
+        }
+        throw error;
+      }
+      hostCall(COMPLETE_OP, { value: result === undefined ? null : result });
+    },
+  };
+}
+
+function jobContext(base: ExtensionContext, jobName: string, envelope: JobEnvelope): JobContext {
+  const counters: JobCounters = { items: envelope.counters?.items ?? 0, bytes: envelope.counters?.bytes ?? 0 };
+  let last = { done: 0, total: null as number | null, message: null as string | null };
+  const requested = (): "none" | "pause" | "cancel" => hostCall(INTERRUPTED_OP, null) as "none" | "pause" | "cancel";
+  const stopIfInterrupted = (): void => {
+    const what = requested();
+    if (what !== "none") throw new JobInterrupted(what);
+  };
+  return {
+    ...base,
+    jobId: envelope.jobId ?? "",
+    jobName,
+    input: envelope.input ?? null,
+    attempt: envelope.attempt ?? 1,
+    counters,
+    progress(done, total, message) {
+      last = { done, total: total ?? null, message: message ?? null };
+      hostCall(PROGRESS_OP, { ...last, counters });
+    },
+    async checkpoint(state) {
+      hostCall(CHECKPOINT_OP, { state: state ?? null, progress: last, counters });
+      stopIfInterrupted();
+    },
+    get interrupted() {
+      return requested() !== "none";
+    },
+    stopIfInterrupted,
+  };
+}

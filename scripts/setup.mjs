@@ -6,7 +6,11 @@ import { existsSync } from "node:fs";
 const root = new URL("..", import.meta.url).pathname;
 const step = (cmd, args) => {
   console.log(`\n$ ${cmd} ${args.join(" ")}`);
-  const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } });
+  const r = spawnSync(cmd, args, {
+    stdio: "inherit",
+    cwd: root,
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 

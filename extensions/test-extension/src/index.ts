@@ -6,12 +6,45 @@ export interface CounterInput {
   to: number;
 }
 
+/** Input of the `steps` job. */
+export interface StepsInput {
+  steps: number;
+  /** Milliseconds each step takes (busy: QuickJS has no timers). */
+  stepMs?: number;
+}
+
+/** What `steps` checkpoints. */
+export interface StepsState {
+  i?: number;
+  sum?: number;
+  /** The step each resume started from. */
+  resumedAt?: number[];
+}
+
+/** Result of `steps`. */
+export interface StepsResult {
+  steps: number;
+  sum: number;
+  resumedAt: number[];
+  attempt: number;
+  items: number;
+}
+
+function busyWait(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // Spin: the sandbox has no timers, and a step must take time for pause and kill tests.
+  }
+}
+
 /** The reference extension: the smallest thing that exercises the whole path. */
 @extension({
   id: "test-extension",
   name: "Test Extension",
   version: "0.1.0",
-  description: "Reference extension: a counter job that logs every step.",
+  description: "Reference extension: a counter job that logs every step, and jobs that exercise the job system.",
+  permissions: ["test.sleep"],
+  limits: { concurrentJobs: 2 },
 })
 export class TestExtension {
   init(ctx: ExtensionContext): void {
@@ -30,6 +63,37 @@ export class TestExtension {
       ctx.log(`step ${i}/${to}`);
     }
     return { count };
+  }
+
+  @job({ name: "steps", description: "Counts to `input.steps`, checkpointing after every step." })
+  async steps(ctx: JobContext<StepsInput>, state: StepsState): Promise<StepsResult> {
+    let i = state.i ?? 0;
+    let sum = state.sum ?? 0;
+    const resumedAt = state.resumedAt ?? [];
+    if (ctx.attempt > 1) resumedAt.push(i);
+    const total = ctx.input.steps;
+    while (i < total) {
+      busyWait(ctx.input.stepMs ?? 0);
+      i++;
+      sum += i;
+      ctx.counters.items++;
+      ctx.progress(i, total, `step ${i}`);
+      await ctx.checkpoint({ i, sum, resumedAt });
+    }
+    return { steps: i, sum, resumedAt, attempt: ctx.attempt, items: ctx.counters.items };
+  }
+
+  @job({ name: "wait-op", description: "Blocks in the app's `test.sleep` operation for `input.ms`." })
+  async waitOp(ctx: JobContext<{ ms: number }>): Promise<string> {
+    await ctx.call("test.sleep", { ms: ctx.input.ms });
+    return "woke";
+  }
+
+  @job({ name: "spin", description: "Loops for ever without checking: only a kill stops it." })
+  spin(): never {
+    for (;;) {
+      // Deliberately empty: a runaway extension.
+    }
   }
 
   cleanup(ctx: ExtensionContext): void {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildExtension } from "@kiln/codegen";
-import { ExtensionHost, type LogEntry, checkManifest } from "@kiln/host";
+import { checkManifest, ExtensionHost, type LogEntry } from "@kiln/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const projectDir = new URL("..", import.meta.url).pathname;
@@ -31,14 +31,19 @@ describe("test-extension, built and run for real", () => {
 
   it("is listed, with a manifest that matches its decorators and validates", () => {
     expect(host.list().map((e) => e.id)).toEqual(["test-extension"]);
+    expect(host.manifest("test-extension").jobs).toContainEqual({
+      name: "counter",
+      export: "job-counter",
+      description: "Counts from 1 to `to`, logging each step.",
+    });
     const manifest = host.manifest("test-extension");
     expect(checkManifest(manifest)).toEqual([]);
     expect(manifest).toMatchObject({
       id: "test-extension",
       name: "Test Extension",
       version: "0.1.0",
-      permissions: [],
-      jobs: [{ name: "counter", export: "job-counter" }],
+      permissions: ["test.sleep"],
+      limits: { concurrentJobs: 2 },
       hooks: { init: "kiln-init", cleanup: "kiln-cleanup" },
       module: { file: "extension.wasm", plugin: "kiln-plugin-v1" },
     });

@@ -13,11 +13,11 @@ import {
   type CallExpression,
   type ClassDeclaration,
   type Decorator,
-  type Expression,
   type MethodDeclaration,
   type Symbol as MorphSymbol,
   Node,
   type ObjectLiteralElementLike,
+  type ObjectLiteralExpression,
   Project,
   type SourceFile,
   SyntaxKind,
@@ -52,19 +52,37 @@ const MAX_DESCRIPTION_LENGTH = 1000;
 const KEBAB_CASE = new RegExp(KEBAB_CASE_PATTERN);
 const SEMVER = new RegExp(SEMVER_PATTERN);
 const HOOKS = ["init", "cleanup"] as const;
+/** The permission that `allowedHosts` are for: each needs the other to do anything. */
+const FETCH_PERMISSION = "http.fetch";
+/** The manifest schema's `allowedHosts` item limit; a DNS name is at most 253 characters. */
+const MAX_HOST_LENGTH = 260;
+const MAX_HOSTNAME_LENGTH = 253;
+const MAX_PORT = 65_535;
+/** The manifest schema's bounds for `limits.concurrentJobs`. */
+const CONCURRENT_JOBS = { min: 1, max: 1000 } as const;
 
 type KilnDecoratorName = "extension" | "job";
-type OptionKind = "string" | "strings";
 
-const EXTENSION_OPTIONS: Readonly<Record<string, OptionKind>> = {
+/** How an option's value is read: a literal of one kind, or an object literal with options of its own. */
+type OptionKind = "string" | "strings" | "number" | OptionSpec;
+
+/** The options an object literal may have, by key. */
+interface OptionSpec {
+  readonly [key: string]: OptionKind;
+}
+
+const LIMITS_OPTIONS: OptionSpec = { concurrentJobs: "number" };
+const EXTENSION_OPTIONS: OptionSpec = {
   id: "string",
   name: "string",
   version: "string",
   description: "string",
   permissions: "strings",
+  allowedHosts: "strings",
+  limits: LIMITS_OPTIONS,
 };
 const EXTENSION_REQUIRED = ["id", "name", "version"] as const;
-const JOB_OPTIONS: Readonly<Record<string, OptionKind>> = { name: "string", description: "string" };
+const JOB_OPTIONS: OptionSpec = { name: "string", description: "string" };
 
 /**
  * Analyzes the project at `options.projectDir` starting from its entry file. Never throws for
@@ -244,6 +262,8 @@ interface ExtensionFields {
   version?: string;
   description?: string;
   permissions: string[];
+  allowedHosts: string[];
+  limits: ExtensionModel["limits"];
 }
 
 /** An `@extension` class that passed the target check. */
@@ -478,6 +498,8 @@ class Analysis {
       version,
       ...(description === undefined ? {} : { description }),
       permissions: [...new Set(fields.permissions)].sort(),
+      allowedHosts: [...new Set(fields.allowedHosts)].sort(),
+      limits: fields.limits,
       className,
       entryFile: this.report.relative(cls.declaration.getSourceFile().getFilePath()),
       hooks: hooksOf(cls.declaration),
@@ -514,7 +536,7 @@ class Analysis {
   }
 
   private extensionFields(decorator: KilnDecorator): ExtensionFields {
-    const fields: ExtensionFields = { permissions: [] };
+    const fields: ExtensionFields = { permissions: [], allowedHosts: [], limits: {} };
     if (!decorator.call) return fields;
     const options = this.readOptions(decorator.call, "@extension", EXTENSION_OPTIONS);
     if (options === undefined) return fields;
@@ -539,6 +561,10 @@ class Analysis {
       fields.description = description.value;
     }
     fields.permissions = this.checkPermissions(options.arrays.get("permissions") ?? []);
+    fields.allowedHosts = this.checkHosts(options.arrays.get("allowedHosts") ?? []);
+    this.checkFetchConsistency(options);
+    const limits = options.objects.get("limits");
+    if (limits) fields.limits = this.checkLimits(limits);
     return fields;
   }
 
@@ -607,6 +633,77 @@ class Analysis {
       `unknown permission "${permission.value}" (known: ${known.join(", ")})`,
       fix,
     );
+  }
+
+  private checkHosts(hosts: readonly StringValue[]): string[] {
+    const seen = new Set<string>();
+    const valid: string[] = [];
+    for (const host of hosts) {
+      if (seen.has(host.value)) {
+        this.report.warning(host.node, "KILN_DUPLICATE_HOST", `allowed host "${host.value}" is listed twice`);
+        continue;
+      }
+      seen.add(host.value);
+      const problem = hostProblem(host.value);
+      if (problem === undefined) {
+        valid.push(host.value);
+        continue;
+      }
+      const fix = problem.suggestion === undefined ? problem.fix : `Use "${problem.suggestion}".`;
+      const message = `allowed host ${JSON.stringify(host.value)} ${problem.message}`;
+      this.report.error(host.node, "KILN_INVALID_HOST", message, fix);
+    }
+    return valid;
+  }
+
+  /**
+   * `allowedHosts` without `http.fetch` grants nothing, and `http.fetch` without hosts refuses
+   * every request: both are legal but almost certainly not what the author meant. Only values
+   * that were read count, so an unreadable list does not also trigger a warning.
+   */
+  private checkFetchConsistency(options: ReadOptions): void {
+    const hostsNode = options.values.get("allowedHosts");
+    const hosts = options.arrays.get("allowedHosts") ?? [];
+    const permissionsReadable = !options.present.has("permissions") || options.arrays.has("permissions");
+    const fetch = options.arrays.get("permissions")?.find((p) => p.value === FETCH_PERMISSION);
+    if (hostsNode && hosts.length > 0 && permissionsReadable && fetch === undefined) {
+      const fix = options.present.has("permissions")
+        ? `Add "${FETCH_PERMISSION}" to permissions.`
+        : `Add permissions: ["${FETCH_PERMISSION}"] to the options.`;
+      this.report.warning(
+        hostsNode,
+        "KILN_HOSTS_WITHOUT_FETCH",
+        `allowedHosts is set but permissions do not include "${FETCH_PERMISSION}", so the extension cannot fetch at all`,
+        fix,
+      );
+    }
+    const noHosts = !options.present.has("allowedHosts") || (hostsNode !== undefined && isEmptyArray(hostsNode));
+    if (fetch && noHosts) {
+      this.report.warning(
+        fetch.node,
+        "KILN_FETCH_WITHOUT_HOSTS",
+        `permission "${FETCH_PERMISSION}" is requested but allowedHosts is empty, so every request would be refused`,
+      );
+    }
+  }
+
+  private checkLimits(limits: ReadOptions): ExtensionModel["limits"] {
+    const concurrentJobs = limits.numbers.get("concurrentJobs");
+    if (concurrentJobs === undefined) return {};
+    const { value, node } = concurrentJobs;
+    const { min, max } = CONCURRENT_JOBS;
+    if (Number.isInteger(value) && value >= min && value <= max) return { concurrentJobs: value };
+    const what = "limits.concurrentJobs";
+    if (!Number.isInteger(value)) {
+      // Both neighbours, clamped, so the author picks which way to round.
+      const around = [...new Set([Math.floor(value), Math.ceil(value)].map((n) => clamp(n, min, max)))];
+      const fix = `Use ${around.join(" or ")}.`;
+      this.report.error(node, "KILN_INVALID_LIMIT", `${what} must be a whole number, not ${value}`, fix);
+    } else {
+      const message = `${what} is ${value}; it must be between ${min} and ${max}`;
+      this.report.error(node, "KILN_INVALID_LIMIT", message, `Use ${clamp(value, min, max)}.`);
+    }
+    return {};
   }
 
   // --- @job ----------------------------------------------------------------------------------
@@ -744,30 +841,29 @@ class Analysis {
    * cannot read; `present` lists keys that were written at all, so a non-literal value does not
    * also count as missing.
    */
-  private readOptions(call: CallExpression, decoratorName: string, spec: Readonly<Record<string, OptionKind>>) {
+  private readOptions(call: CallExpression, decoratorName: string, spec: OptionSpec): ReadOptions | undefined {
     const [argument, ...extra] = call.getArguments();
     for (const node of extra)
       this.report.error(node, "KILN_EXTRA_ARGUMENT", `${decoratorName} takes one options object`);
-    const options: ReadOptions = { anchor: call, present: new Set(), strings: new Map(), arrays: new Map() };
-    if (argument === undefined) return options;
+    if (argument === undefined) return emptyOptions(call);
     const object = unwrapValue(argument);
     if (!Node.isObjectLiteralExpression(object)) {
       this.reportNotLiteral(object, `the options of ${decoratorName}`, "an object literal");
       return undefined;
     }
-    options.anchor = object;
-    for (const property of object.getProperties()) this.readOption(property, decoratorName, spec, options);
+    return this.readObject(object, { owner: decoratorName, prefix: "" }, spec);
+  }
+
+  /** Reads one object literal of options; nested option objects (`limits`) recurse with their own scope. */
+  private readObject(object: ObjectLiteralExpression, scope: OptionScope, spec: OptionSpec): ReadOptions {
+    const options = emptyOptions(object);
+    for (const property of object.getProperties()) this.readOption(property, scope, spec, options);
     return options;
   }
 
-  private readOption(
-    property: ObjectLiteralElementLike,
-    decoratorName: string,
-    spec: Readonly<Record<string, OptionKind>>,
-    options: ReadOptions,
-  ) {
+  private readOption(property: ObjectLiteralElementLike, scope: OptionScope, spec: OptionSpec, options: ReadOptions) {
     if (!Node.isPropertyAssignment(property)) {
-      this.reportUnreadableProperty(property, decoratorName, options);
+      this.reportUnreadableProperty(property, scope, options);
       return;
     }
     const key = propertyKey(property.getNameNode());
@@ -775,47 +871,63 @@ class Analysis {
       this.report.error(
         property.getNameNode(),
         "KILN_NON_LITERAL",
-        `an option name of ${decoratorName} is computed`,
+        `an option name of ${scope.owner} is computed`,
         "Write the option name as a plain identifier.",
       );
       return;
     }
-    const kind = spec[key];
+    // `Object.hasOwn`, so that `toString` and friends are unknown options rather than inherited ones.
+    const kind = Object.hasOwn(spec, key) ? spec[key] : undefined;
     if (kind === undefined) {
       const closest = closestMatch(key, Object.keys(spec));
       const fix = closest ? `Did you mean "${closest}"?` : `Use one of: ${Object.keys(spec).join(", ")}.`;
-      this.report.error(property.getNameNode(), "KILN_UNKNOWN_OPTION", `${decoratorName} has no option "${key}"`, fix);
+      this.report.error(property.getNameNode(), "KILN_UNKNOWN_OPTION", `${scope.owner} has no option "${key}"`, fix);
       return;
     }
+    const path = scope.prefix + key;
     if (options.present.has(key)) {
-      this.report.error(property.getNameNode(), "KILN_DUPLICATE_OPTION", `option "${key}" is given twice`);
+      this.report.error(property.getNameNode(), "KILN_DUPLICATE_OPTION", `option "${path}" is given twice`);
       return;
     }
     options.present.add(key);
-    const value = property.getInitializerOrThrow();
+    const value = unwrapValue(property.getInitializerOrThrow());
+    options.values.set(key, value);
+    this.readValue(value, kind, path, key, options);
+  }
+
+  /** Reads `value` as `kind` into the map for that kind; what it cannot read is reported and left out. */
+  private readValue(value: Node, kind: OptionKind, path: string, key: string, options: ReadOptions): void {
+    const what = `option "${path}"`;
     if (kind === "string") {
-      const read = this.readString(value, `option "${key}"`);
+      const read = this.readString(value, what);
       if (read) options.strings.set(key, read);
-    } else {
-      const read = this.readStrings(value, `option "${key}"`);
+    } else if (kind === "strings") {
+      const read = this.readStrings(value, what);
       if (read) options.arrays.set(key, read);
+    } else if (kind === "number") {
+      const read = this.readNumber(value, what);
+      if (read) options.numbers.set(key, read);
+    } else if (Node.isObjectLiteralExpression(value)) {
+      options.objects.set(key, this.readObject(value, { owner: what, prefix: `${path}.` }, kind));
+    } else {
+      this.reportNotLiteral(value, what, "an object literal");
     }
   }
 
   /** Shorthand `{ id }`, spreads and methods: all hide the value behind code. */
-  private reportUnreadableProperty(property: ObjectLiteralElementLike, decoratorName: string, options: ReadOptions) {
+  private reportUnreadableProperty(property: ObjectLiteralElementLike, scope: OptionScope, options: ReadOptions) {
     if (Node.isShorthandPropertyAssignment(property)) {
       options.present.add(property.getName());
       this.report.error(
         property,
         "KILN_NON_LITERAL",
-        `option "${property.getName()}" of ${decoratorName} refers to a variable, not a literal`,
+        `option "${scope.prefix}${property.getName()}" of ${scope.owner} refers to a variable, not a literal`,
       );
     } else if (Node.isSpreadAssignment(property)) {
       this.report.error(
         property,
         "KILN_NON_LITERAL",
-        `the options of ${decoratorName} use a spread`,
+        `the options of ${scope.owner} use a spread`,
         "Write each option inline instead of spreading an object.",
       );
     } else {
@@ -824,12 +936,12 @@ class Analysis {
       this.report.error(
         property,
         "KILN_NON_LITERAL",
-        `option "${name}" of ${decoratorName} is a method or accessor, not a literal`,
+        `option "${scope.prefix}${name}" of ${scope.owner} is a method or accessor, not a literal`,
       );
     }
   }
 
-  private readString(expression: Expression, what: string): StringValue | undefined {
+  private readString(expression: Node, what: string): StringValue | undefined {
     const value = unwrapValue(expression);
     if (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)) {
       return { value: value.getLiteralValue(), node: value };
@@ -838,7 +950,7 @@ class Analysis {
     return undefined;
   }
 
-  private readStrings(expression: Expression, what: string): StringValue[] | undefined {
+  private readStrings(expression: Node, what: string): StringValue[] | undefined {
     const value = unwrapValue(expression);
     if (!Node.isArrayLiteralExpression(value)) {
       this.reportNotLiteral(value, what, "an array of string literals");
@@ -859,10 +971,25 @@ class Analysis {
     return items;
   }
 
+  /** A number literal, possibly signed (`-1` is a prefix expression, yet still a literal to the author). */
+  private readNumber(expression: Node, what: string): NumberValue | undefined {
+    const value = unwrapValue(expression);
+    const literal = signedNumericLiteral(value);
+    if (literal !== undefined) return { value: literal, node: value };
+    // "2" is the likely slip: say how to write it as a number.
+    const text =
+      Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value) ? value.getLiteralValue() : "";
+    const fix =
+      text.trim() !== "" && Number.isFinite(Number(text)) ? `Write ${text.trim()} without quotes.` : undefined;
+    this.reportNotLiteral(value, what, "a number literal", fix);
+    return undefined;
+  }
+
   /** A literal of the wrong kind is a type problem; anything else is code the build cannot run. */
-  private reportNotLiteral(node: Node, what: string, expected: string): void {
+  private reportNotLiteral(node: Node, what: string, expected: string, typeFix?: string): void {
     if (isLiteralOfOtherKind(node)) {
-      this.report.error(node, "KILN_INVALID_TYPE", `${what} must be ${expected}, not ${describeExpression(node)}`);
+      const message = `${what} must be ${expected}, not ${describeExpression(node)}`;
+      this.report.error(node, "KILN_INVALID_TYPE", message, typeFix);
       return;
     }
     this.report.error(
@@ -879,12 +1006,40 @@ interface StringValue {
   readonly node: Node;
 }
 
+interface NumberValue {
+  readonly value: number;
+  readonly node: Node;
+}
+
+/** The options read from one object literal, by kind; keys whose value could not be read are absent. */
 interface ReadOptions {
   /** Where a missing option is reported: the object literal, or the call when it has no argument. */
-  anchor: Node;
+  readonly anchor: Node;
   readonly present: Set<string>;
+  /** The value node of every property assignment, as written: an anchor for remarks about a whole option. */
+  readonly values: Map<string, Node>;
   readonly strings: Map<string, StringValue>;
   readonly arrays: Map<string, StringValue[]>;
+  readonly numbers: Map<string, NumberValue>;
+  readonly objects: Map<string, ReadOptions>;
+}
+
+/** Names an options object in messages: `@extension`, or `option "limits"` and its key prefix `limits.`. */
+interface OptionScope {
+  readonly owner: string;
+  readonly prefix: string;
+}
+
+function emptyOptions(anchor: Node): ReadOptions {
+  return {
+    anchor,
+    present: new Set(),
+    values: new Map(),
+    strings: new Map(),
+    arrays: new Map(),
+    numbers: new Map(),
+    objects: new Map(),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -985,7 +1140,8 @@ function describeExpression(node: Node): string {
   if (Node.isCallExpression(node)) return "a function call";
   if (Node.isTemplateExpression(node)) return "a template literal with substitutions";
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return "a string";
-  if (Node.isNumericLiteral(node) || Node.isBigIntLiteral(node)) return "a number";
+  if (Node.isNumericLiteral(node)) return "a number";
+  if (Node.isBigIntLiteral(node)) return "a bigint";
   if (Node.isTrueLiteral(node) || Node.isFalseLiteral(node)) return "a boolean";
   if (Node.isNullLiteral(node)) return "null";
   if (Node.isArrayLiteralExpression(node)) return "an array";
@@ -1005,6 +1161,108 @@ function describeTarget(node: Node): string {
   if (Node.isFunctionDeclaration(node)) return `a function (${node.getName() ?? "anonymous"})`;
   if (Node.isVariableStatement(node)) return "a variable declaration";
   return `a ${node.getKindName()}`;
+}
+
+/** `2`, `1.5`, `-1`, `+3`: the numbers an author writes as literals; undefined for anything else. */
+function signedNumericLiteral(node: Node): number | undefined {
+  if (Node.isNumericLiteral(node)) return node.getLiteralValue();
+  if (!Node.isPrefixUnaryExpression(node)) return undefined;
+  const operand = unwrapParentheses(node.getOperand());
+  if (!Node.isNumericLiteral(operand)) return undefined;
+  const operator = node.getOperatorToken();
+  if (operator === SyntaxKind.MinusToken) return -operand.getLiteralValue();
+  return operator === SyntaxKind.PlusToken ? operand.getLiteralValue() : undefined;
+}
+
+function isEmptyArray(node: Node): boolean {
+  return Node.isArrayLiteralExpression(node) && node.getElements().length === 0;
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+/** Why a host is not allowed, and how to fix it: a corrected host when one is obvious, else a sentence. */
+interface HostProblem {
+  readonly message: string;
+  readonly suggestion?: string;
+  readonly fix?: string;
+}
+
+/**
+ * Checks one `allowedHosts` entry: a lowercase host name (letters, digits, dots, hyphens) with an
+ * optional `:port`. This is the manifest schema's pattern, plus the checks the pattern cannot
+ * express (port range, empty labels), so that a bad entry fails here, at its source, and not when
+ * the host loads the manifest. The common slips (a URL, uppercase) come with the corrected host.
+ */
+function hostProblem(host: string): HostProblem | undefined {
+  // A URL pasted in: `https://api.example.com/v1` → scheme, authority, path/query/fragment.
+  const url = /^([a-z][a-z0-9+.-]*:\/\/)?([^/?#]*)(.*)$/i.exec(host);
+  const scheme = url?.[1] ?? "";
+  const authority = url?.[2] ?? host;
+  const rest = url?.[3] ?? "";
+  if (scheme !== "" || rest !== "") {
+    const parts = [scheme !== "" ? "a scheme" : "", rest !== "" ? "a path" : ""].filter((p) => p !== "");
+    const lower = authority.toLowerCase();
+    const suggestion = lower !== "" && hostProblem(lower) === undefined ? lower : undefined;
+    return {
+      message: `has ${parts.join(" and ")}; list the bare host name (with an optional :port)`,
+      ...(suggestion === undefined ? { fix: 'Write only the host, for example "api.example.com".' } : { suggestion }),
+    };
+  }
+  if (host.includes("*")) {
+    const parent = host.replace(/^\*\./, "");
+    const example = parent !== host && hostProblem(parent) === undefined ? `api.${parent}` : "api.example.com";
+    return {
+      message: "has a wildcard; hosts are matched exactly",
+      fix: `List each host the extension calls, for example "${example}".`,
+    };
+  }
+  if (host !== host.toLowerCase()) {
+    const lower = host.toLowerCase();
+    const suggestion = hostProblem(lower) === undefined ? lower : undefined;
+    return { message: "has uppercase letters; host names are written in lowercase", ...ifDefined(suggestion) };
+  }
+  if (host.length > MAX_HOST_LENGTH)
+    return { message: `is ${host.length} characters long; the limit is ${MAX_HOST_LENGTH}` };
+  const colon = host.lastIndexOf(":");
+  const name = colon === -1 ? host : host.slice(0, colon);
+  if (colon !== -1) {
+    const port = host.slice(colon + 1);
+    const number = /^[0-9]{1,5}$/.test(port) ? Number(port) : Number.NaN;
+    if (!(number >= 1 && number <= MAX_PORT)) {
+      return { message: `has an invalid port ${JSON.stringify(port)}; a port is a number from 1 to ${MAX_PORT}` };
+    }
+  }
+  return hostNameProblem(name);
+}
+
+function hostNameProblem(name: string): HostProblem | undefined {
+  if (name === "") return { message: "has no host name" };
+  const bad = /[^a-z0-9.-]/.exec(name)?.[0];
+  if (bad !== undefined) {
+    return {
+      message: `contains ${JSON.stringify(bad)}; a host name has only lowercase letters, digits, dots and hyphens`,
+    };
+  }
+  if (name.length > MAX_HOSTNAME_LENGTH) {
+    return { message: `has a host name of ${name.length} characters; the limit is ${MAX_HOSTNAME_LENGTH}` };
+  }
+  const labels = name.split(".");
+  if (labels.some((label) => label === "")) {
+    const trimmed = labels.filter((label) => label !== "").join(".");
+    const suggestion = trimmed !== "" && hostNameProblem(trimmed) === undefined ? trimmed : undefined;
+    return { message: "has an empty label (a leading, trailing or doubled dot)", ...ifDefined(suggestion) };
+  }
+  const hyphenated = labels.find((label) => label.startsWith("-") || label.endsWith("-"));
+  if (hyphenated !== undefined) {
+    return { message: `has the label "${hyphenated}", which starts or ends with a hyphen` };
+  }
+  return undefined;
+}
+
+function ifDefined(suggestion: string | undefined): { suggestion?: string } {
+  return suggestion === undefined ? {} : { suggestion };
 }
 
 function formatLocation(location: SourceLocation): string {
@@ -1032,7 +1290,11 @@ function suggestVersion(version: string): string | undefined {
   return SEMVER.test(suggestion) ? suggestion : undefined;
 }
 
-/** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
+/**
+ * The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo;
+ * else one that shares a long prefix with it, for a half-remembered name (`concurrency` →
+ * `concurrentJobs`) that is too many edits away.
+ */
 function closestMatch(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
@@ -1041,6 +1303,22 @@ function closestMatch(word: string, candidates: readonly string[]): string | und
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
+    }
+  }
+  return best ?? longestSharedPrefix(word, candidates);
+}
+
+/** The candidate sharing the longest prefix with `word`, if that prefix is long enough to mean something. */
+function longestSharedPrefix(word: string, candidates: readonly string[]): string | undefined {
+  const minimum = Math.max(5, Math.ceil(word.length / 2));
+  let best: string | undefined;
+  let bestLength = minimum - 1;
+  for (const candidate of candidates) {
+    let length = 0;
+    while (length < word.length && word[length] === candidate[length]) length++;
+    if (length > bestLength) {
+      best = candidate;
+      bestLength = length;
     }
   }
   return best;

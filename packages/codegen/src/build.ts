@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { checkManifest, type Manifest } from "@kiln/host";
-import { PLUGIN_NAMESPACE, compileSource, emitDynamicModule } from "@kiln/javy-plugin";
+import { compileSource, emitDynamicModule, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import { build as esbuild } from "esbuild";
 import { analyzeProject } from "./analyze.js";
 import { DiagnosticsError } from "./diagnostics.js";
@@ -85,9 +85,13 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
   try {
     bytecode = await compileSource(bundle);
   } catch (cause) {
-    throw new BuildError("KILN_JS_COMPILE_FAILED", `QuickJS could not compile the bundle: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new BuildError(
+      "KILN_JS_COMPILE_FAILED",
+      `QuickJS could not compile the bundle: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
   lap("compile");
 
@@ -148,11 +152,14 @@ async function bundleGlue(model: ExtensionModel, projectDir: string): Promise<st
     });
     return result.outputFiles[0]?.text ?? "";
   } catch (cause) {
-    const messages = (cause as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] })
-      .errors;
+    const messages = (
+      cause as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
+    ).errors;
     const detail = messages?.length
       ? messages
-          .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text))
+          .map((m) =>
+            m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text,
+          )
           .join("\n")
       : (cause as Error).message;
     throw new BuildError("KILN_BUNDLE_FAILED", `bundling failed:\n${detail}`, { cause });

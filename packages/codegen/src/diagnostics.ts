@@ -14,6 +14,11 @@ export type DiagnosticCode =
   | "KILN_INVALID_VERSION"
   | "KILN_UNKNOWN_PERMISSION"
   | "KILN_DUPLICATE_PERMISSION"
+  | "KILN_INVALID_HOST"
+  | "KILN_DUPLICATE_HOST"
+  | "KILN_HOSTS_WITHOUT_FETCH"
+  | "KILN_FETCH_WITHOUT_HOSTS"
+  | "KILN_INVALID_LIMIT"
   | "KILN_DECORATOR_TARGET"
   | "KILN_DECORATOR_NOT_CALLED"
   | "KILN_DUPLICATE_DECORATOR"
@@ -47,11 +52,11 @@ export interface DiagnosticCodeInfo {
 export const DIAGNOSTIC_CODES: Readonly<Record<DiagnosticCode, DiagnosticCodeInfo>> = {
   KILN_NON_LITERAL: {
     title: "A decorator value is not a literal",
-    fix: "Write the value inline as a string literal (or an array of string literals); codegen reads decorators without running your code.",
+    fix: "Write the value inline as a literal (a string, an array of strings, a number or an object literal); codegen reads decorators without running your code.",
   },
   KILN_INVALID_TYPE: {
     title: "A decorator value has the wrong type",
-    fix: "Use a string literal, or an array of string literals for `permissions`.",
+    fix: "Use a string literal, an array of string literals for `permissions` and `allowedHosts`, an object literal for `limits` and a number literal for `limits.concurrentJobs`.",
   },
   KILN_DUPLICATE_JOB: {
     title: "Two jobs have the same name",
@@ -68,6 +73,26 @@ export const DIAGNOSTIC_CODES: Readonly<Record<DiagnosticCode, DiagnosticCodeInf
   KILN_DUPLICATE_PERMISSION: {
     title: "A permission is listed twice",
     fix: "Remove the repeated permission.",
+  },
+  KILN_INVALID_HOST: {
+    title: "An allowed host is not a bare lowercase host name",
+    fix: 'Write the host name alone, in lowercase, with an optional port: "example.com" or "localhost:8080" (no scheme, path or wildcard).',
+  },
+  KILN_DUPLICATE_HOST: {
+    title: "An allowed host is listed twice",
+    fix: "Remove the repeated host.",
+  },
+  KILN_HOSTS_WITHOUT_FETCH: {
+    title: 'allowedHosts is set but the "http.fetch" permission is not requested',
+    fix: 'Add "http.fetch" to permissions, or remove allowedHosts.',
+  },
+  KILN_FETCH_WITHOUT_HOSTS: {
+    title: 'The "http.fetch" permission is requested but no host is allowed',
+    fix: 'List the hosts the extension calls in allowedHosts (for example allowedHosts: ["api.example.com"]), or remove "http.fetch".',
+  },
+  KILN_INVALID_LIMIT: {
+    title: "A limit is out of range",
+    fix: "Use a whole number from 1 to 1000 for limits.concurrentJobs.",
   },
   KILN_DECORATOR_TARGET: {
     title: "A Kiln decorator is on something it cannot decorate",

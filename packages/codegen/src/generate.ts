@@ -28,7 +28,9 @@ export function generateGlue(model: ExtensionModel, entryImport: string): string
   }
   for (const job of model.jobs) {
     const fn = jsExportName(jobExportName(job));
-    lines.push(`export function ${fn}() { return runtime.job(${JSON.stringify(job.name)}, ${JSON.stringify(job.methodName)}); }`);
+    lines.push(
+      `export function ${fn}() { return runtime.job(${JSON.stringify(job.name)}, ${JSON.stringify(job.methodName)}); }`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
@@ -42,6 +44,8 @@ export function generateManifest(model: ExtensionModel, module: { file: string; 
     version: model.version,
     ...(model.description !== undefined ? { description: model.description } : {}),
     permissions: [...model.permissions],
+    ...(model.allowedHosts.length ? { allowedHosts: [...model.allowedHosts] } : {}),
+    ...(model.limits.concurrentJobs !== undefined ? { limits: { concurrentJobs: model.limits.concurrentJobs } } : {}),
     jobs: model.jobs.map((job) => ({
       name: job.name,
       export: jobExportName(job),

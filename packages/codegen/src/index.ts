@@ -4,14 +4,14 @@
  *
  * @packageDocumentation
  */
-export { analyzeProject, type AnalysisResult, type AnalyzeOptions } from "./analyze.js";
-export { BuildError, MODULE_FILE, buildExtension, type BuildOptions, type BuildResult } from "./build.js";
+export { type AnalysisResult, type AnalyzeOptions, analyzeProject } from "./analyze.js";
+export { BuildError, type BuildOptions, type BuildResult, buildExtension, MODULE_FILE } from "./build.js";
 export {
   DIAGNOSTIC_CODES,
-  DiagnosticsError,
-  formatDiagnostic,
   type Diagnostic,
   type DiagnosticCode,
+  DiagnosticsError,
+  formatDiagnostic,
 } from "./diagnostics.js";
 export { generateGlue, generateManifest } from "./generate.js";
 export { EXTENSION_MODEL_VERSION, type ExtensionModel, type JobModel, type SourceLocation } from "./model.js";

@@ -28,6 +28,10 @@ export interface ExtensionModel {
   readonly description?: string;
   /** Operation permissions the extension asks for (`files.read`, …), sorted, unique. */
   readonly permissions: readonly string[];
+  /** Hosts `http.fetch` may reach (`example.com`, `localhost:8080`), sorted, unique. */
+  readonly allowedHosts: readonly string[];
+  /** Limits the extension declares. */
+  readonly limits: { readonly concurrentJobs?: number };
   /** The decorated class. */
   readonly className: string;
   /** Module file that declares the class, relative to the project root. */

@@ -44,6 +44,7 @@ describe("analyzeProject on valid projects", () => {
     { fixture: "valid-namespace-import", jobs: ["sync"], className: "Namespaced", entryFile: "src/index.ts" },
     { fixture: "valid-reexport", jobs: ["work"], className: "Reexported", entryFile: "src/ext.ts" },
     { fixture: "valid-app-permissions", jobs: ["fetch-all"], className: "Invoices", entryFile: "lib/main.ts" },
+    { fixture: "valid-hosts-limits", jobs: ["refresh"], className: "WeatherSync", entryFile: "src/index.ts" },
   ];
 
   it.each(cases)("$fixture", ({ fixture, jobs, className, entryFile }) => {
@@ -64,6 +65,8 @@ describe("analyzeProject on valid projects", () => {
       version: "1.2.0-beta.1",
       description: "Counts things and remembers them.",
       permissions: ["kv.read"],
+      allowedHosts: [],
+      limits: {},
       hooks: { init: true, cleanup: true },
     });
     expect(model?.jobs[0]).toMatchObject({ methodName: "counter", description: "Counts from 1 to input.to." });
@@ -71,6 +74,15 @@ describe("analyzeProject on valid projects", () => {
       name: "tag-folder",
       methodName: "tagFolder",
       location: { file: "src/index.ts", line: 21, column: 3 },
+    });
+  });
+
+  it("reads allowedHosts sorted and limits", () => {
+    const { model } = analyzeFixture("valid-hosts-limits");
+    expect(model).toMatchObject({
+      permissions: ["http.fetch", "kv.write"],
+      allowedHosts: ["api.weather.example", "cdn-1.weather.example:443", "localhost:8080"],
+      limits: { concurrentJobs: 2 },
     });
   });
 
@@ -149,6 +161,36 @@ describe("analyzeProject on invalid projects", () => {
         "KILN_EXTRA_ARGUMENT",
       ],
     },
+    {
+      fixture: "invalid-hosts",
+      codes: [
+        "KILN_INVALID_HOST",
+        "KILN_INVALID_HOST",
+        "KILN_INVALID_HOST",
+        "KILN_INVALID_HOST",
+        "KILN_NON_LITERAL",
+        "KILN_DUPLICATE_HOST",
+        "KILN_INVALID_HOST",
+        "KILN_INVALID_HOST",
+      ],
+    },
+    {
+      // One class per case; every class after the first is also a second extension.
+      fixture: "invalid-limits",
+      codes: [
+        "KILN_INVALID_TYPE",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_INVALID_LIMIT",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_INVALID_LIMIT",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_INVALID_LIMIT",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_UNKNOWN_OPTION",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_NON_LITERAL",
+      ],
+    },
   ];
 
   it.each(cases)("$fixture", ({ fixture, codes }) => {
@@ -171,9 +213,71 @@ describe("analyzeProject on invalid projects", () => {
     expect(duplicate).toMatchObject({ line: 8, column: 16, message: expect.stringContaining("src/index.ts:6:3") });
   });
 
+  it("suggests the corrected host", () => {
+    const fixes = analyzeFixture("invalid-hosts")
+      .diagnostics.filter((d) => d.code === "KILN_INVALID_HOST")
+      .map((d) => d.fix);
+    expect(fixes.slice(0, 3)).toEqual(['Use "api.example.com".', 'Use "example.com".', 'Use "api.example.com".']);
+    expect(fixes[3]).toContain('"api.example.com"');
+    expect(fixes[5]).toBe('Use "example.com".');
+  });
+
+  it("explains each bad limit", () => {
+    const byLine = new Map(analyzeFixture("invalid-limits").diagnostics.map((d) => [d.line, d]));
+    expect(byLine.get(5)?.fix).toBe("Write 2 without quotes.");
+    expect(byLine.get(8)).toMatchObject({ message: expect.stringContaining("whole number"), fix: "Use 1 or 2." });
+    expect(byLine.get(11)?.fix).toBe("Use 1.");
+    expect(byLine.get(14)?.fix).toBe("Use 1000.");
+    expect(byLine.get(17)?.fix).toBe('Did you mean "concurrentJobs"?');
+  });
+
   it("keeps warnings without failing", () => {
     const result = analyzeFixture("several-errors");
     expect(result.diagnostics.find((d) => d.code === "KILN_DUPLICATE_PERMISSION")?.severity).toBe("warning");
+  });
+});
+
+describe("http.fetch and allowedHosts consistency", () => {
+  it.each([
+    { fixture: "hosts-without-fetch", code: "KILN_HOSTS_WITHOUT_FETCH" },
+    { fixture: "fetch-without-hosts", code: "KILN_FETCH_WITHOUT_HOSTS" },
+  ])("$fixture warns $code and still builds", ({ fixture, code }) => {
+    const result = analyzeFixture(fixture);
+    expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([[code, "warning"]]);
+    expect(result.model).toBeDefined();
+    expectGolden(`${fixture}.diagnostics.txt`, render(result.diagnostics));
+  });
+
+  /** Analyzes a one-file project written to a temporary folder. */
+  function analyzeSource(source: string) {
+    const dir = mkdtempSync(path.join(tmpdir(), "kiln-analyze-"));
+    try {
+      mkdirSync(path.join(dir, "src"));
+      writeFileSync(path.join(dir, "src/index.ts"), source);
+      return analyzeProject({ projectDir: dir });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const header = 'import { extension } from "@kiln/sdk";\n@extension({ id: "x", name: "X", version: "1.0.0", ';
+
+  it("warns about an empty allowedHosts list too", () => {
+    const result = analyzeSource(`${header}permissions: ["http.fetch"], allowedHosts: [] })\nexport class X {}\n`);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["KILN_FETCH_WITHOUT_HOSTS"]);
+    expect(result.model?.allowedHosts).toEqual([]);
+  });
+
+  it("suggests adding permissions when there are none", () => {
+    const result = analyzeSource(`${header}allowedHosts: ["example.com"] })\nexport class X {}\n`);
+    expect(result.diagnostics).toMatchObject([
+      { code: "KILN_HOSTS_WITHOUT_FETCH", fix: 'Add permissions: ["http.fetch"] to the options.' },
+    ]);
+  });
+
+  it("stays quiet when the permissions cannot be read", () => {
+    const result = analyzeSource(`${header}permissions: p, allowedHosts: ["example.com"] })\nexport class X {}\n`);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["KILN_NON_LITERAL"]);
   });
 });
 

@@ -50,7 +50,11 @@ export class ModuleHashMismatchError extends KilnError {
 /** The module is not valid WebAssembly (truncated, corrupted, or not Wasm at all). */
 export class ModuleInvalidError extends KilnError {
   constructor(file: string, reason: string, options: { extensionId?: string; cause?: unknown } = {}) {
-    super("KILN_MODULE_INVALID", `${file} is not a valid WebAssembly module: ${reason}. Rebuild it with \`kiln build\`.`, options);
+    super(
+      "KILN_MODULE_INVALID",
+      `${file} is not a valid WebAssembly module: ${reason}. Rebuild it with \`kiln build\`.`,
+      options,
+    );
   }
 }
 
@@ -113,7 +117,12 @@ export class InvalidInputError extends KilnError {
 export class ExtensionFailedError extends KilnError {
   /** Stack trace inside the extension, when the JS error had one. */
   readonly jsStack: string | undefined;
-  constructor(extensionId: string, where: string, message: string, options: { jsStack?: string | undefined; cause?: unknown } = {}) {
+  constructor(
+    extensionId: string,
+    where: string,
+    message: string,
+    options: { jsStack?: string | undefined; cause?: unknown } = {},
+  ) {
     super("KILN_EXTENSION_FAILED", `extension "${extensionId}" failed in ${where}: ${message}`, {
       extensionId,
       cause: options.cause,

@@ -8,8 +8,8 @@ import type { HostCallReply } from "@kiln/javy-plugin";
 import type { LogEntry, LogLevel } from "./logger.js";
 import type { Manifest } from "./manifest.js";
 import type { ExtensionGrants } from "./operations/types.js";
-import type { FromWorker, Outcome } from "./worker/protocol.js";
 import { ExtensionWorker, WorkerExitedError } from "./worker/instance.js";
+import type { FromWorker, Outcome } from "./worker/protocol.js";
 
 /** What the host knows of a loaded extension. */
 export interface LoadedExtension {
@@ -82,7 +82,11 @@ export class ExtensionRuntime {
    * Runs `exportName` on a free instance (waiting for one if all are busy), with `stdin` as its
    * input. Never rejects for the extension's own failures: they are outcomes.
    */
-  async invoke(exportName: string, stdin: Uint8Array | undefined, context: InvocationContext): Promise<InvocationOutcome> {
+  async invoke(
+    exportName: string,
+    stdin: Uint8Array | undefined,
+    context: InvocationContext,
+  ): Promise<InvocationOutcome> {
     const slot = await this.#acquire();
     slot.context = context;
     const onAbort = () => slot.worker.interrupt("cancel");
@@ -173,7 +177,9 @@ export class ExtensionRuntime {
         [this.info.manifest.hooks.init, "init"],
       ] as const) {
         if (!name) continue;
-        const outcome = await worker.invoke(name).catch((e: Error) => ({ kind: "exited", message: e.message }) as const);
+        const outcome = await worker
+          .invoke(name)
+          .catch((e: Error) => ({ kind: "exited", message: e.message }) as const);
         const failure = describeFailure(outcome);
         if (failure) {
           await worker.terminate();
@@ -212,7 +218,8 @@ export class ExtensionRuntime {
 
   #logOutcome(where: string, outcome: InvocationOutcome): void {
     const failure = describeFailure(outcome);
-    if (failure) this.#log("error", `${where} failed: ${failure.message}`, "log", { signal: new AbortController().signal });
+    if (failure)
+      this.#log("error", `${where} failed: ${failure.message}`, "log", { signal: new AbortController().signal });
   }
 }
 
@@ -231,7 +238,10 @@ export class StartFailure extends Error {
 export function describeFailure(outcome: InvocationOutcome): { message: string; stack?: string } | undefined {
   switch (outcome.kind) {
     case "failed":
-      return { message: `${outcome.error.name}: ${outcome.error.message}`, ...(outcome.error.stack ? { stack: outcome.error.stack } : {}) };
+      return {
+        message: `${outcome.error.name}: ${outcome.error.message}`,
+        ...(outcome.error.stack ? { stack: outcome.error.stack } : {}),
+      };
     case "trapped":
       return { message: `the module trapped (${outcome.message})` };
     case "exited":

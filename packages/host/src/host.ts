@@ -21,16 +21,16 @@ import {
   ModuleLinkError,
 } from "./errors.js";
 import {
-  ExtensionRuntime,
   type CallContext,
+  describeFailure,
+  ExtensionRuntime,
   type LoadedExtension,
   type RuntimeServices,
   StartFailure,
-  describeFailure,
 } from "./extension.js";
 import { JobManager } from "./jobs/manager.js";
-import { type Logger, consoleLogger } from "./logger.js";
-import { type Manifest, checkManifest } from "./manifest.js";
+import { consoleLogger, type Logger } from "./logger.js";
+import { checkManifest, type Manifest } from "./manifest.js";
 import { registerBuiltins } from "./operations/builtins/index.js";
 import type { RateLimit } from "./operations/rate-limit.js";
 import { OperationRegistry } from "./operations/registry.js";
@@ -105,8 +105,7 @@ export class ExtensionHost {
   constructor(options: ExtensionHostOptions = {}) {
     this.#logger = options.logger ?? consoleLogger;
     this.#pluginSource = options.plugin;
-    this.store =
-      typeof options.store === "object" ? options.store : SqliteJobStore.open(options.store ?? ":memory:");
+    this.store = typeof options.store === "object" ? options.store : SqliteJobStore.open(options.store ?? ":memory:");
     this.operations = new OperationRegistry(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit });
     registerBuiltins(this.operations, options.fetch ? { fetch: options.fetch } : {});
     this.jobs = new JobManager(
@@ -155,7 +154,9 @@ export class ExtensionHost {
       options.permissions === "*"
         ? [...manifest.permissions]
         : manifest.permissions.filter((p) => (options.permissions ?? []).includes(p));
-    const folders = Object.fromEntries(Object.entries(options.folders ?? {}).map(([name, path]) => [name, resolve(path)]));
+    const folders = Object.fromEntries(
+      Object.entries(options.folders ?? {}).map(([name, path]) => [name, resolve(path)]),
+    );
     const info: LoadedExtension = { id: manifest.id, manifest, dir: absDir, granted };
     const runtime = new ExtensionRuntime(
       info,
@@ -171,7 +172,10 @@ export class ExtensionHost {
     } catch (error) {
       this.#extensions.delete(manifest.id);
       if (error instanceof StartFailure) {
-        throw new ExtensionFailedError(manifest.id, error.where, error.reason, { jsStack: error.jsStack, cause: error });
+        throw new ExtensionFailedError(manifest.id, error.where, error.reason, {
+          jsStack: error.jsStack,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -198,7 +202,12 @@ export class ExtensionHost {
   async run(extensionId: string, jobName: string, input: unknown = null): Promise<unknown> {
     const runtime = this.#get(extensionId);
     const job = runtime.info.manifest.jobs.find((j) => j.name === jobName);
-    if (!job) throw new JobNotFoundError(extensionId, jobName, runtime.info.manifest.jobs.map((j) => j.name));
+    if (!job)
+      throw new JobNotFoundError(
+        extensionId,
+        jobName,
+        runtime.info.manifest.jobs.map((j) => j.name),
+      );
     let envelope: string;
     try {
       envelope = JSON.stringify({ input: input ?? null, state: {} });
@@ -252,7 +261,10 @@ export class ExtensionHost {
       call: (op, payload, context) => {
         const runtime = this.#extensions.get(context.extensionId);
         if (!runtime) {
-          return Promise.resolve({ ok: false, error: { code: "KILN_NOT_LOADED", message: "the extension was unloaded" } });
+          return Promise.resolve({
+            ok: false,
+            error: { code: "KILN_NOT_LOADED", message: "the extension was unloaded" },
+          });
         }
         return this.operations.call(op, payload, {
           extensionId: runtime.info.id,
@@ -267,9 +279,16 @@ export class ExtensionHost {
       },
       checkpoint: async (payload, context) => {
         if (!context.jobId) return { ok: true, value: 0 }; // `host.run`: nothing to persist to.
-        const { state, progress, counters } = (payload ?? {}) as { state?: unknown; progress?: JobProgress; counters?: JobCounters };
+        const { state, progress, counters } = (payload ?? {}) as {
+          state?: unknown;
+          progress?: JobProgress;
+          counters?: JobCounters;
+        };
         try {
-          return { ok: true, value: await this.jobs.checkpoint(context.jobId, context.extensionId, state ?? null, progress, counters) };
+          return {
+            ok: true,
+            value: await this.jobs.checkpoint(context.jobId, context.extensionId, state ?? null, progress, counters),
+          };
         } catch (error) {
           const code = error instanceof KilnError ? error.code : "KILN_CHECKPOINT_FAILED";
           return { ok: false, error: { code, message: `checkpoint failed: ${(error as Error).message}` } };
@@ -278,9 +297,19 @@ export class ExtensionHost {
       progress: (p, context) => {
         if (!context.jobId) return;
         void this.jobs
-          .progress(context.jobId, context.extensionId, { done: p.done, total: p.total, message: p.message }, p.counters)
+          .progress(
+            context.jobId,
+            context.extensionId,
+            { done: p.done, total: p.total, message: p.message },
+            p.counters,
+          )
           .catch((error: unknown) =>
-            this.#logger({ extensionId: context.extensionId, level: "warn", message: `progress not saved: ${String(error)}`, source: "log" }),
+            this.#logger({
+              extensionId: context.extensionId,
+              level: "warn",
+              message: `progress not saved: ${String(error)}`,
+              source: "log",
+            }),
           );
       },
     };
@@ -310,7 +339,9 @@ async function readManifest(file: string): Promise<Manifest> {
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    throw new ManifestInvalidError(file, ["the file cannot be read: is this a folder written by `kiln build`?"], { cause });
+    throw new ManifestInvalidError(file, ["the file cannot be read: is this a folder written by `kiln build`?"], {
+      cause,
+    });
   }
   let value: unknown;
   try {
@@ -319,7 +350,11 @@ async function readManifest(file: string): Promise<Manifest> {
     throw new ManifestInvalidError(file, [`not JSON: ${(cause as Error).message}`], { cause });
   }
   const issues = checkManifest(value);
-  if (issues.length) throw new ManifestInvalidError(file, issues.map((i) => `${i.path || "/"}: ${i.message}`));
+  if (issues.length)
+    throw new ManifestInvalidError(
+      file,
+      issues.map((i) => `${i.path || "/"}: ${i.message}`),
+    );
   return value as Manifest;
 }
 
@@ -340,6 +375,7 @@ function checkLinkage(file: string, module: WebAssembly.Module, manifest: Manife
     ...(manifest.hooks.init ? [manifest.hooks.init] : []),
     ...(manifest.hooks.cleanup ? [manifest.hooks.cleanup] : []),
   ];
-  for (const name of wanted) if (!exports.has(name)) problems.push(`it does not export "${name}", which its manifest names`);
+  for (const name of wanted)
+    if (!exports.has(name)) problems.push(`it does not export "${name}", which its manifest names`);
   if (problems.length) throw new ModuleLinkError(basename(file), problems, manifest.id);
 }

@@ -6,12 +6,12 @@
  * @module
  */
 import {
+  createWasi,
   HOST_NAMESPACE,
   type JsErrorRecord,
   PluginInstance,
-  type WasiOptions,
-  createWasi,
   readImportNamespace,
+  type WasiOptions,
 } from "@kiln/javy-plugin";
 import { KilnError, ModuleInvalidError, ModuleLinkError } from "./errors.js";
 
@@ -75,11 +75,15 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
   const text = (chunks: Uint8Array[]) => new TextDecoder().decode(Buffer.concat(chunks));
   const plugin = await instantiatePlugin(pluginModule, io);
   try {
-    const instance = await WebAssembly.instantiate(module, { [namespace]: plugin.exports as WebAssembly.ModuleImports });
+    const instance = await WebAssembly.instantiate(module, {
+      [namespace]: plugin.exports as WebAssembly.ModuleImports,
+    });
     const name = options.export ?? "_start";
     const fn = instance.exports[name];
     if (typeof fn !== "function") {
-      const names = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
+      const names = WebAssembly.Module.exports(module)
+        .filter((e) => e.kind === "function")
+        .map((e) => e.name);
       throw new JavyModuleFailedError(`it has no export "${name}" (exports: ${names.join(", ")})`, "");
     }
     (fn as () => void)();
@@ -89,7 +93,10 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
   }
   const error = plugin.lastError();
   if (error) {
-    throw new JavyModuleFailedError(`${error.name}: ${error.message}${error.stack ? `\n${error.stack}` : ""}`, text(stderr));
+    throw new JavyModuleFailedError(
+      `${error.name}: ${error.message}${error.stack ? `\n${error.stack}` : ""}`,
+      text(stderr),
+    );
   }
   return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };
 }

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { Ajv, type ErrorObject } from "ajv";
+
 import { PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
+import { Ajv, type ErrorObject } from "ajv";
 
 /** Bumped whenever the manifest's shape changes incompatibly; the host rejects other versions. */
 export const MANIFEST_VERSION = 1;

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PLUGIN_NAMESPACE, compileSource, emitDynamicModule } from "@kiln/javy-plugin";
+import { compileSource, emitDynamicModule, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import type { Manifest } from "../src/index.js";
 
 /** JS of a small extension: `echo` returns its input; `boom` throws; init logs. */
@@ -50,9 +50,12 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
   const exports = [
     { wasmName: "kiln-init", jsName: "kilnInit" },
     { wasmName: "kiln-cleanup", jsName: "kilnCleanup" },
-    ...jobs.map((j) => ({ wasmName: `job-${j}`, jsName: `job${j.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}` })),
+    ...jobs.map((j) => ({
+      wasmName: `job-${j}`,
+      jsName: `job${j.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`,
+    })),
   ];
-  const built = options.module ?? await emitDynamicModule({ bytecode, exports });
+  const built = options.module ?? (await emitDynamicModule({ bytecode, exports }));
   const manifest: Manifest = {
     manifestVersion: 1,
     id,
@@ -61,13 +64,20 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
     permissions: [],
     jobs: jobs.map((name) => ({ name, export: `job-${name}` })),
     hooks: { init: "kiln-init", cleanup: "kiln-cleanup" },
-    module: { file: "extension.wasm", sha256: createHash("sha256").update(built).digest("hex"), plugin: PLUGIN_NAMESPACE },
+    module: {
+      file: "extension.wasm",
+      sha256: createHash("sha256").update(built).digest("hex"),
+      plugin: PLUGIN_NAMESPACE,
+    },
     generator: "host tests",
   };
   const dir = await mkdtemp(join(tmpdir(), `kiln-host-${id}-`));
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "extension.wasm"), options.tamper ? options.tamper(built) : built);
   const finalManifest = options.manifest ? options.manifest(manifest) : manifest;
-  await writeFile(join(dir, "manifest.json"), typeof finalManifest === "string" ? finalManifest : JSON.stringify(finalManifest));
+  await writeFile(
+    join(dir, "manifest.json"),
+    typeof finalManifest === "string" ? finalManifest : JSON.stringify(finalManifest),
+  );
   return dir;
 }

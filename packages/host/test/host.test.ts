@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import binaryen from "binaryen";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtensionHost, KilnError, type LogEntry } from "../src/index.js";
 import { makeExtension } from "./fixtures.js";
 
@@ -47,12 +47,50 @@ describe("ExtensionHost", () => {
   });
 
   const refusals: [string, () => Promise<string>, string, RegExp][] = [
-    ["a manifest that fails the schema", () => fixture({ id: "bad-manifest", manifest: (m) => ({ ...m, version: "1.0" }) }), "KILN_MANIFEST_INVALID", /\/version: must match pattern/],
-    ["a manifest with an unknown property", () => fixture({ id: "extra", manifest: (m) => ({ ...m, extra: 1 }) }), "KILN_MANIFEST_INVALID", /unknown property "extra"/],
-    ["a manifest that is not JSON", () => fixture({ id: "not-json", manifest: () => "{ nope" }), "KILN_MANIFEST_INVALID", /not JSON/],
-    ["a module whose hash differs", () => fixture({ id: "tampered", tamper: (b) => { const c = b.slice(); c[c.length - 1] = (c[c.length - 1] ?? 0) ^ 1; return c; } }), "KILN_MODULE_HASH_MISMATCH", /has sha256 [0-9a-f]{64}, but its manifest expects/],
-    ["a module that imports something other than the plugin", () => fixture({ id: "wasi-importer", module: moduleImportingWasi() }), "KILN_MODULE_LINK", /imports function "wasi_snapshot_preview1"."fd_write"/],
-    ["a truncated module", () => fixture({ id: "truncated", module: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5]) }), "KILN_MODULE_INVALID", /not a valid WebAssembly module/],
+    [
+      "a manifest that fails the schema",
+      () => fixture({ id: "bad-manifest", manifest: (m) => ({ ...m, version: "1.0" }) }),
+      "KILN_MANIFEST_INVALID",
+      /\/version: must match pattern/,
+    ],
+    [
+      "a manifest with an unknown property",
+      () => fixture({ id: "extra", manifest: (m) => ({ ...m, extra: 1 }) }),
+      "KILN_MANIFEST_INVALID",
+      /unknown property "extra"/,
+    ],
+    [
+      "a manifest that is not JSON",
+      () => fixture({ id: "not-json", manifest: () => "{ nope" }),
+      "KILN_MANIFEST_INVALID",
+      /not JSON/,
+    ],
+    [
+      "a module whose hash differs",
+      () =>
+        fixture({
+          id: "tampered",
+          tamper: (b) => {
+            const c = b.slice();
+            c[c.length - 1] = (c[c.length - 1] ?? 0) ^ 1;
+            return c;
+          },
+        }),
+      "KILN_MODULE_HASH_MISMATCH",
+      /has sha256 [0-9a-f]{64}, but its manifest expects/,
+    ],
+    [
+      "a module that imports something other than the plugin",
+      () => fixture({ id: "wasi-importer", module: moduleImportingWasi() }),
+      "KILN_MODULE_LINK",
+      /imports function "wasi_snapshot_preview1"."fd_write"/,
+    ],
+    [
+      "a truncated module",
+      () => fixture({ id: "truncated", module: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5]) }),
+      "KILN_MODULE_INVALID",
+      /not a valid WebAssembly module/,
+    ],
     ["a folder with no manifest", async () => "/nonexistent/kiln", "KILN_MANIFEST_INVALID", /cannot be read/],
   ];
   it.each(refusals)("refuses %s with its own typed error, and keeps serving", async (_, make, code, message) => {
@@ -64,9 +102,19 @@ describe("ExtensionHost", () => {
   });
 
   const jobFailures: [string, string, string, RegExp][] = [
-    ["a job name that does not exist", "nope", "KILN_JOB_NOT_FOUND", /has no job "nope" \(its jobs: echo, boom, call-unknown\)/],
+    [
+      "a job name that does not exist",
+      "nope",
+      "KILN_JOB_NOT_FOUND",
+      /has no job "nope" \(its jobs: echo, boom, call-unknown\)/,
+    ],
     ["a job that throws", "boom", "KILN_EXTENSION_FAILED", /failed in job "boom": TypeError: boom from healthy/],
-    ["a job that calls an unknown operation", "call-unknown", "KILN_EXTENSION_FAILED", /KILN_UNKNOWN_OPERATION: .*acme\.nothing/],
+    [
+      "a job that calls an unknown operation",
+      "call-unknown",
+      "KILN_EXTENSION_FAILED",
+      /KILN_UNKNOWN_OPERATION: .*acme\.nothing/,
+    ],
   ];
   it.each(jobFailures)("rejects %s with a typed error, and keeps serving", async (_, job, code, message) => {
     const error = await host.run("healthy", job, {}).catch((e: unknown) => e);

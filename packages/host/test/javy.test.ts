@@ -102,9 +102,27 @@ function oldModule(namespace: string): Uint8Array {
 
 describe("bare Javy modules, older plugin generation (canonical_abi_realloc)", () => {
   const cases: [string, Record<string, string>, string, string | undefined, string][] = [
-    ["v3 plugin, namespace from import_namespace", { import_namespace: "javy_quickjs_provider_v3" }, "javy_quickjs_provider_v3", undefined, "hello from old javy"],
-    ["v1 plugin, no section: namespace from the module", {}, "javy_quickjs_provider_v1", undefined, "hello from old javy"],
-    ["a named export through the 4-argument invoke", { import_namespace: "javy_quickjs_provider_v3" }, "javy_quickjs_provider_v3", "greet", "greet:hello from old javy"],
+    [
+      "v3 plugin, namespace from import_namespace",
+      { import_namespace: "javy_quickjs_provider_v3" },
+      "javy_quickjs_provider_v3",
+      undefined,
+      "hello from old javy",
+    ],
+    [
+      "v1 plugin, no section: namespace from the module",
+      {},
+      "javy_quickjs_provider_v1",
+      undefined,
+      "hello from old javy",
+    ],
+    [
+      "a named export through the 4-argument invoke",
+      { import_namespace: "javy_quickjs_provider_v3" },
+      "javy_quickjs_provider_v3",
+      "greet",
+      "greet:hello from old javy",
+    ],
   ];
   it.each(cases)("%s", async (_, sections, namespace, exportName, expected) => {
     const out = await runJavyModule({
@@ -117,7 +135,10 @@ describe("bare Javy modules, older plugin generation (canonical_abi_realloc)", (
 
   it("refuses a module built for another namespace", async () => {
     await expect(
-      runJavyModule({ plugin: wat(OLD_PLUGIN, { import_namespace: "javy_quickjs_provider_v3" }), module: oldModule("javy_quickjs_provider_v2") }),
+      runJavyModule({
+        plugin: wat(OLD_PLUGIN, { import_namespace: "javy_quickjs_provider_v3" }),
+        module: oldModule("javy_quickjs_provider_v2"),
+      }),
     ).rejects.toThrow(/javy_quickjs_provider_v2/);
   });
 });

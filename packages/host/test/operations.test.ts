@@ -4,7 +4,7 @@
  * which is tested on its own).
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../src/manifest.js";
 import {
   type CallerContext,
+  OperationErrorCodes as Codes,
   type KvBackend,
   type KvListOptions,
   type KvListPage,
-  OperationErrorCodes as Codes,
   OperationRegistry,
   registerBuiltins,
 } from "../src/operations/index.js";
@@ -27,8 +27,8 @@ class MemoryKv implements KvBackend {
     return structuredClone(this.#data.get(ext)?.get(key));
   }
   async set(ext: string, key: string, value: unknown): Promise<void> {
-    let space = this.#data.get(ext);
-    if (space === undefined) this.#data.set(ext, (space = new Map()));
+    const space = this.#data.get(ext) ?? new Map<string, unknown>();
+    this.#data.set(ext, space);
     space.set(key, structuredClone(value));
   }
   async delete(ext: string, key: string): Promise<boolean> {
@@ -64,7 +64,13 @@ const ALL = ["files.read", "http.fetch", "kv.read", "kv.write"];
 
 function caller(
   id: string,
-  options: { permissions?: string[]; folders?: Record<string, string>; allowedHosts?: string[]; signal?: AbortSignal; kv?: KvBackend } = {},
+  options: {
+    permissions?: string[];
+    folders?: Record<string, string>;
+    allowedHosts?: string[];
+    signal?: AbortSignal;
+    kv?: KvBackend;
+  } = {},
 ): CallerContext {
   const permissions = options.permissions ?? ALL;
   return {
@@ -109,7 +115,12 @@ describe("files.*", () => {
     await symlink(join(tmp, "nowhere"), join(docs, "dangling"));
     // The application may grant a root that is itself a link: that choice is the application's.
     await symlink(docs, join(tmp, "docs-alias"));
-    registerBuiltins(registry, { maxReadBytes: MAX_READ, maxResponseBytes: 2000, httpTimeoutMs: 1000, maxKvValueBytes: 100 });
+    registerBuiltins(registry, {
+      maxReadBytes: MAX_READ,
+      maxResponseBytes: 2000,
+      httpTimeoutMs: 1000,
+      maxKvValueBytes: 100,
+    });
     who = caller("reader", { folders: { docs, alias: join(tmp, "docs-alias"), gone: join(tmp, "gone") } });
   });
 
@@ -149,11 +160,19 @@ describe("files.*", () => {
   });
 
   it("stats files and directories", async () => {
-    expect(await ok(registry.call("files.stat", { folder: "docs", path: "sub/inner.txt" }, who))).toMatchObject({ type: "file", size: 5 });
-    const dir = (await ok(registry.call("files.stat", { folder: "docs", path: "sub" }, who))) as { type: string; mtimeMs: number };
+    expect(await ok(registry.call("files.stat", { folder: "docs", path: "sub/inner.txt" }, who))).toMatchObject({
+      type: "file",
+      size: 5,
+    });
+    const dir = (await ok(registry.call("files.stat", { folder: "docs", path: "sub" }, who))) as {
+      type: string;
+      mtimeMs: number;
+    };
     expect(dir.type).toBe("directory");
     expect(dir.mtimeMs).toBeGreaterThan(0);
-    expect(await ok(registry.call("files.stat", { folder: "docs", path: "" }, who))).toMatchObject({ type: "directory" });
+    expect(await ok(registry.call("files.stat", { folder: "docs", path: "" }, who))).toMatchObject({
+      type: "directory",
+    });
   });
 
   it.each([
@@ -194,14 +213,39 @@ describe("files.*", () => {
   });
 
   it.each([
-    ["an unknown folder", { folder: "photos", path: "a.jpg" }, Codes.folderNotGranted, /folder "photos" is not granted to extension "reader" \(granted: "docs", "alias", "gone"\)/],
+    [
+      "an unknown folder",
+      { folder: "photos", path: "a.jpg" },
+      Codes.folderNotGranted,
+      /folder "photos" is not granted to extension "reader" \(granted: "docs", "alias", "gone"\)/,
+    ],
     ["__proto__", { folder: "__proto__", path: "a" }, Codes.folderNotGranted, /not granted/],
     ["constructor", { folder: "constructor", path: "a" }, Codes.folderNotGranted, /not granted/],
-    ["a granted root that does not exist", { folder: "gone", path: "a" }, Codes.notFound, /folder "gone" does not exist/],
-    ["a caller maxBytes below the size", { folder: "docs", path: "hello.txt", maxBytes: 3 }, Codes.fileTooLarge, /over the read limit of 3 bytes/],
-    ["a caller maxBytes above the host's", { folder: "docs", path: "big.txt", maxBytes: 1e9 }, Codes.fileTooLarge, /limit of 1024 bytes/],
+    [
+      "a granted root that does not exist",
+      { folder: "gone", path: "a" },
+      Codes.notFound,
+      /folder "gone" does not exist/,
+    ],
+    [
+      "a caller maxBytes below the size",
+      { folder: "docs", path: "hello.txt", maxBytes: 3 },
+      Codes.fileTooLarge,
+      /over the read limit of 3 bytes/,
+    ],
+    [
+      "a caller maxBytes above the host's",
+      { folder: "docs", path: "big.txt", maxBytes: 1e9 },
+      Codes.fileTooLarge,
+      /limit of 1024 bytes/,
+    ],
     ["a missing folder property", { path: "a" }, Codes.inputInvalid, /missing required property "folder"/],
-    ["an unknown encoding", { folder: "docs", path: "hello.txt", encoding: "latin1" }, Codes.inputInvalid, /payload\/encoding must be one of \["utf8","base64"\]/],
+    [
+      "an unknown encoding",
+      { folder: "docs", path: "hello.txt", encoding: "latin1" },
+      Codes.inputInvalid,
+      /payload\/encoding must be one of \["utf8","base64"\]/,
+    ],
   ])("files.read with %s is refused", async (_, input, code, message) => {
     const reply = await registry.call("files.read", input, who);
     expect(reply).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) } });
@@ -209,9 +253,16 @@ describe("files.*", () => {
 
   it("needs files.read declared and granted", async () => {
     const undeclared = caller("nofiles", { permissions: ["kv.read"], folders: { docs } });
-    expect(await registry.call("files.list", { folder: "docs" }, undeclared)).toMatchObject({ error: { code: Codes.permissionNotDeclared } });
-    const ungranted: CallerContext = { ...caller("nofiles", { folders: { docs } }), grants: { permissions: new Set(), folders: { docs } } };
-    expect(await registry.call("files.list", { folder: "docs" }, ungranted)).toMatchObject({ error: { code: Codes.permissionDenied } });
+    expect(await registry.call("files.list", { folder: "docs" }, undeclared)).toMatchObject({
+      error: { code: Codes.permissionNotDeclared },
+    });
+    const ungranted: CallerContext = {
+      ...caller("nofiles", { folders: { docs } }),
+      grants: { permissions: new Set(), folders: { docs } },
+    };
+    expect(await registry.call("files.list", { folder: "docs" }, ungranted)).toMatchObject({
+      error: { code: Codes.permissionDenied },
+    });
   });
 });
 
@@ -236,9 +287,14 @@ describe("http.fetch", () => {
           return;
         case "/echo":
           seenAuth.push(req.headers.authorization);
-          res.writeHead(201, { "content-type": "application/json" }).end(
-            JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString(), header: req.headers["x-custom"] ?? null }),
-          );
+          {
+            const echoed = {
+              method: req.method,
+              body: Buffer.concat(chunks).toString(),
+              header: req.headers["x-custom"] ?? null,
+            };
+            res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(echoed));
+          }
           return;
         case "/to-hello":
           return to(302, "/hello");
@@ -307,26 +363,47 @@ describe("http.fetch", () => {
   });
 
   it("sends method, headers and body, and returns non-2xx statuses as values", async () => {
-    const value = await ok(registry.call("http.fetch", { url: `${base}/echo`, method: "POST", headers: { "X-Custom": "v" }, body: "data" }, allowed()));
+    const value = await ok(
+      registry.call(
+        "http.fetch",
+        { url: `${base}/echo`, method: "POST", headers: { "X-Custom": "v" }, body: "data" },
+        allowed(),
+      ),
+    );
     expect(value).toMatchObject({ status: 201, body: JSON.stringify({ method: "POST", body: "data", header: "v" }) });
-    expect(await ok(registry.call("http.fetch", { url: `${base}/missing` }, allowed()))).toMatchObject({ status: 404, body: "no such thing" });
+    expect(await ok(registry.call("http.fetch", { url: `${base}/missing` }, allowed()))).toMatchObject({
+      status: 404,
+      body: "no such thing",
+    });
   });
 
   it("matches host names case-insensitively, and a bare host allows every port", async () => {
     const anyPort = caller("fetcher", { allowedHosts: ["127.0.0.1"] });
-    expect(await ok(registry.call("http.fetch", { url: `http://127.0.0.1:${otherPort}/x` }, anyPort))).toMatchObject({ body: "other" });
+    expect(await ok(registry.call("http.fetch", { url: `http://127.0.0.1:${otherPort}/x` }, anyPort))).toMatchObject({
+      body: "other",
+    });
     const upper = caller("fetcher", { allowedHosts: ["LOCALHOST:1"] });
     const reply = await registry.call("http.fetch", { url: "http://LocalHost:1/x" }, upper);
     // Allowed by name, so it got as far as the network, where nothing listens on port 1.
-    expect(reply).toMatchObject({ ok: false, error: { code: Codes.failed, message: expect.stringMatching(/request to http:\/\/localhost:1\/x failed/) } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: Codes.failed, message: expect.stringMatching(/request to http:\/\/localhost:1\/x failed/) },
+    });
   });
 
   it("follows redirects within allowed hosts, re-checking every hop", async () => {
-    expect(await ok(registry.call("http.fetch", { url: `${base}/to-hello` }, allowed()))).toMatchObject({ status: 200, url: `${base}/hello` });
-    expect(await ok(registry.call("http.fetch", { url: `${base}/see-other`, method: "POST", body: "x" }, allowed()))).toMatchObject({
+    expect(await ok(registry.call("http.fetch", { url: `${base}/to-hello` }, allowed()))).toMatchObject({
+      status: 200,
+      url: `${base}/hello`,
+    });
+    expect(
+      await ok(registry.call("http.fetch", { url: `${base}/see-other`, method: "POST", body: "x" }, allowed())),
+    ).toMatchObject({
       body: JSON.stringify({ method: "GET", body: "", header: null }),
     });
-    expect(await ok(registry.call("http.fetch", { url: `${base}/keep-method`, method: "PUT", body: "kept" }, allowed()))).toMatchObject({
+    expect(
+      await ok(registry.call("http.fetch", { url: `${base}/keep-method`, method: "PUT", body: "kept" }, allowed())),
+    ).toMatchObject({
       body: JSON.stringify({ method: "PUT", body: "kept", header: null }),
     });
   });
@@ -334,22 +411,60 @@ describe("http.fetch", () => {
   it("drops credentials when a redirect changes origin", async () => {
     seenAuth.length = 0;
     const both = caller("fetcher", { allowedHosts: ["127.0.0.1"] });
-    const sameOrigin = await registry.call("http.fetch", { url: `${base}/keep-method`, headers: { authorization: "Bearer s3cret" } }, both);
+    const sameOrigin = await registry.call(
+      "http.fetch",
+      { url: `${base}/keep-method`, headers: { authorization: "Bearer s3cret" } },
+      both,
+    );
     expect(sameOrigin.ok).toBe(true);
     expect(seenAuth).toEqual(["Bearer s3cret"]);
     seenAuth.length = 0;
-    const cross = await registry.call("http.fetch", { url: `${base}/to-other-port`, headers: { authorization: "Bearer s3cret" } }, both);
+    const cross = await registry.call(
+      "http.fetch",
+      { url: `${base}/to-other-port`, headers: { authorization: "Bearer s3cret" } },
+      both,
+    );
     expect(cross).toMatchObject({ ok: true, value: { body: "other", url: `http://127.0.0.1:${otherPort}/hit` } });
     expect(seenAuth).toEqual([undefined]);
   });
 
   it.each([
-    ["a host not in allowedHosts", () => "http://localhost:1/x", Codes.hostNotAllowed, /host "localhost:1" is not in the allowedHosts of extension "fetcher" \(127\.0\.0\.1:\d+\); to allow it, add allowedHosts: \["localhost:1"\]/],
-    ["a default-port URL of a host:port entry", () => "http://127.0.0.1/x", Codes.hostNotAllowed, /host "127\.0\.0\.1" is not in the allowedHosts/],
-    ["another port of an allowed host", () => `http://127.0.0.1:${otherPort}/hit`, Codes.hostNotAllowed, /host "127\.0\.0\.1:\d+" is not/],
-    ["a look-alike host", () => `http://127.0.0.1.evil.example:${port}/`, Codes.hostNotAllowed, /not in the allowedHosts/],
-    ["a redirect to a disallowed host", () => `${base}/to-evil`, Codes.hostNotAllowed, /redirect from http:\/\/127\.0\.0\.1:\d+\/to-evil to http:\/\/evil\.example\/steal refused/],
-    ["a redirect to a disallowed port", () => `${base}/to-other-port`, Codes.hostNotAllowed, /redirect from .* refused/],
+    [
+      "a host not in allowedHosts",
+      () => "http://localhost:1/x",
+      Codes.hostNotAllowed,
+      /host "localhost:1" is not in the allowedHosts of extension "fetcher" \(127\.0\.0\.1:\d+\); to allow it, add allowedHosts: \["localhost:1"\]/,
+    ],
+    [
+      "a default-port URL of a host:port entry",
+      () => "http://127.0.0.1/x",
+      Codes.hostNotAllowed,
+      /host "127\.0\.0\.1" is not in the allowedHosts/,
+    ],
+    [
+      "another port of an allowed host",
+      () => `http://127.0.0.1:${otherPort}/hit`,
+      Codes.hostNotAllowed,
+      /host "127\.0\.0\.1:\d+" is not/,
+    ],
+    [
+      "a look-alike host",
+      () => `http://127.0.0.1.evil.example:${port}/`,
+      Codes.hostNotAllowed,
+      /not in the allowedHosts/,
+    ],
+    [
+      "a redirect to a disallowed host",
+      () => `${base}/to-evil`,
+      Codes.hostNotAllowed,
+      /redirect from http:\/\/127\.0\.0\.1:\d+\/to-evil to http:\/\/evil\.example\/steal refused/,
+    ],
+    [
+      "a redirect to a disallowed port",
+      () => `${base}/to-other-port`,
+      Codes.hostNotAllowed,
+      /redirect from .* refused/,
+    ],
     ["a redirect to file:", () => `${base}/to-file`, Codes.hostNotAllowed, /only http and https are allowed/],
     ["endless redirects", () => `${base}/loop`, Codes.tooManyRedirects, /redirected more than 5 times/],
     ["a file: URL", () => "file:///etc/passwd", Codes.inputInvalid, /uses file:, but only http and https/],
@@ -357,8 +472,18 @@ describe("http.fetch", () => {
     ["a data: URL", () => "data:text/plain,hi", Codes.inputInvalid, /uses data:/],
     ["a relative URL", () => "/hello", Codes.inputInvalid, /not an absolute URL/],
     ["credentials in the URL", () => `http://u:p@127.0.0.1:${port}/hello`, Codes.inputInvalid, /credentials/],
-    ["a declared content-length over the limit", () => `${base}/big`, Codes.responseTooLarge, /larger than the limit of 2000 bytes/],
-    ["a streamed body over the limit", () => `${base}/big-chunked`, Codes.responseTooLarge, /larger than the limit of 2000 bytes/],
+    [
+      "a declared content-length over the limit",
+      () => `${base}/big`,
+      Codes.responseTooLarge,
+      /larger than the limit of 2000 bytes/,
+    ],
+    [
+      "a streamed body over the limit",
+      () => `${base}/big-chunked`,
+      Codes.responseTooLarge,
+      /larger than the limit of 2000 bytes/,
+    ],
     ["a server slower than the timeout", () => `${base}/slow`, Codes.timeout, /took longer than 1000 ms/],
   ])("refuses %s", async (_, url, code, message) => {
     otherHits.length = 0;
@@ -368,8 +493,12 @@ describe("http.fetch", () => {
   });
 
   it("refuses a body on GET, and unknown methods", async () => {
-    expect(await registry.call("http.fetch", { url: `${base}/echo`, body: "x" }, allowed())).toMatchObject({ error: { code: Codes.inputInvalid } });
-    expect(await registry.call("http.fetch", { url: `${base}/echo`, method: "TRACE" }, allowed())).toMatchObject({ error: { code: Codes.inputInvalid } });
+    expect(await registry.call("http.fetch", { url: `${base}/echo`, body: "x" }, allowed())).toMatchObject({
+      error: { code: Codes.inputInvalid },
+    });
+    expect(await registry.call("http.fetch", { url: `${base}/echo`, method: "TRACE" }, allowed())).toMatchObject({
+      error: { code: Codes.inputInvalid },
+    });
   });
 
   it("refuses everything when the manifest lists no hosts", async () => {
@@ -379,7 +508,11 @@ describe("http.fetch", () => {
 
   it("answers KILN_CANCELLED promptly when the job is cancelled mid-request", async () => {
     const controller = new AbortController();
-    const pending = registry.call("http.fetch", { url: `${base}/slow` }, caller("fetcher", { allowedHosts: [`127.0.0.1:${port}`], signal: controller.signal }));
+    const pending = registry.call(
+      "http.fetch",
+      { url: `${base}/slow` },
+      caller("fetcher", { allowedHosts: [`127.0.0.1:${port}`], signal: controller.signal }),
+    );
     setTimeout(() => controller.abort(), 50);
     // CANCELLED rather than TIMEOUT: the reply came from the abort, not from the 1 s time limit.
     expect(await pending).toMatchObject({ ok: false, error: { code: Codes.cancelled } });
@@ -425,9 +558,14 @@ describe("kv.*", () => {
     const readOnly = caller("ext-ro", { kv, permissions: ["kv.read"] });
     expect(await ok(registry.call("kv.get", { key: "x" }, readOnly))).toBeNull();
     expect(await registry.call("kv.set", { key: "x", value: 1 }, readOnly)).toMatchObject({
-      error: { code: Codes.permissionNotDeclared, message: expect.stringContaining("add 'kv.write' to @extension({ permissions })") },
+      error: {
+        code: Codes.permissionNotDeclared,
+        message: expect.stringContaining("add 'kv.write' to @extension({ permissions })"),
+      },
     });
     const notGranted: CallerContext = { ...readOnly, manifest: manifest("ext-ro", ["kv.read", "kv.write"]) };
-    expect(await registry.call("kv.delete", { key: "x" }, notGranted)).toMatchObject({ error: { code: Codes.permissionDenied } });
+    expect(await registry.call("kv.delete", { key: "x" }, notGranted)).toMatchObject({
+      error: { code: Codes.permissionDenied },
+    });
   });
 });

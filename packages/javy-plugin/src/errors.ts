@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { JsErrorRecord } from './abi.js';
+import type { JsErrorRecord } from "./abi.js";
 
 /** The plugin could not compile the JavaScript source (QuickJS reported a syntax error, …). */
 export class PluginCompileError extends Error {
   /** Stable identifier of this kind of failure. */
-  readonly code = 'KILN_JS_COMPILE_FAILED';
+  readonly code = "KILN_JS_COMPILE_FAILED";
   /** QuickJS's own text, e.g. `SyntaxError: unexpected token …\n    at function.mjs:3`. */
   readonly quickjsMessage: string;
 
@@ -17,9 +17,9 @@ export class PluginCompileError extends Error {
   constructor(quickjsMessage: string) {
     super(
       `QuickJS could not compile the JavaScript (as the ES module "function.mjs"): ${quickjsMessage}\n` +
-        'Fix the code at the line shown; the plugin accepts one bundled ES module without imports.',
+        "Fix the code at the line shown; the plugin accepts one bundled ES module without imports.",
     );
-    this.name = 'PluginCompileError';
+    this.name = "PluginCompileError";
     this.quickjsMessage = quickjsMessage;
   }
 }
@@ -30,7 +30,7 @@ export class PluginCompileError extends Error {
  */
 export class JsError extends Error {
   /** Stable identifier of this kind of failure. */
-  readonly code = 'KILN_JS_ERROR';
+  readonly code = "KILN_JS_ERROR";
   /** The JS error's `name` (`TypeError`, …). */
   readonly jsName: string;
   /** The JS error's `message`. */
@@ -46,9 +46,9 @@ export class JsError extends Error {
    */
   constructor(record: JsErrorRecord, exportName?: string) {
     const where = exportName === undefined ? "the module's top-level code" : `export \`${exportName}\``;
-    const stack = record.stack ? `\n${record.stack.trimEnd()}` : '';
+    const stack = record.stack ? `\n${record.stack.trimEnd()}` : "";
     super(`${record.name} in ${where}: ${record.message}${stack}`);
-    this.name = 'JsError';
+    this.name = "JsError";
     this.jsName = record.name;
     this.jsMessage = record.message;
     this.jsStack = record.stack;
@@ -62,7 +62,7 @@ export class JsError extends Error {
  */
 export class PluginTrapError extends Error {
   /** Stable identifier of this kind of failure. */
-  readonly code = 'KILN_PLUGIN_TRAP';
+  readonly code = "KILN_PLUGIN_TRAP";
   /** The engine's message (`unreachable`, `memory access out of bounds`, …). */
   readonly trapMessage: string;
 
@@ -74,11 +74,11 @@ export class PluginTrapError extends Error {
     const trapMessage = cause instanceof Error ? cause.message : String(cause);
     super(
       `The plugin trapped during ${operation}: ${trapMessage}. ` +
-        'The instance is no longer usable; create a new PluginInstance. A trap means a plugin bug or an ' +
-        'exhausted resource (linear memory, the engine stack), not an ordinary JavaScript exception.',
+        "The instance is no longer usable; create a new PluginInstance. A trap means a plugin bug or an " +
+        "exhausted resource (linear memory, the engine stack), not an ordinary JavaScript exception.",
       { cause },
     );
-    this.name = 'PluginTrapError';
+    this.name = "PluginTrapError";
     this.trapMessage = trapMessage;
   }
 }
@@ -86,7 +86,7 @@ export class PluginTrapError extends Error {
 /** The Wasm called WASI `proc_exit`; thrown out of the call so that nothing runs after it. */
 export class WasiExit extends Error {
   /** Stable identifier of this kind of failure. */
-  readonly code = 'KILN_WASI_EXIT';
+  readonly code = "KILN_WASI_EXIT";
   /** The status passed to `proc_exit`. */
   readonly exitCode: number;
 
@@ -94,9 +94,9 @@ export class WasiExit extends Error {
   constructor(exitCode: number) {
     super(
       `The WebAssembly module called proc_exit(${exitCode}); its instance has stopped. ` +
-        'Kiln plugins should return from their exports instead of exiting.',
+        "Kiln plugins should return from their exports instead of exiting.",
     );
-    this.name = 'WasiExit';
+    this.name = "WasiExit";
     this.exitCode = exitCode;
   }
 }

@@ -6,22 +6,22 @@
  */
 export {
   HOST_NAMESPACE,
-  IMPORT_NAMESPACE_SECTION,
-  JAVY_SOURCE_SECTION,
-  PLUGIN_NAMESPACE,
-  RuntimeOps,
   type HostCallError,
   type HostCallReply,
+  IMPORT_NAMESPACE_SECTION,
+  JAVY_SOURCE_SECTION,
   type JsErrorRecord,
+  PLUGIN_NAMESPACE,
+  RuntimeOps,
 } from "./abi.js";
 export { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
-export { emitDynamicModule, type DynamicExport, type DynamicModuleOptions } from "./module.js";
+export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule } from "./module.js";
 export {
-  PluginInstance,
   compileSource,
+  PluginInstance,
+  type PluginInstanceOptions,
   pluginWasmUrl,
   readImportNamespace,
   readPluginBytes,
-  type PluginInstanceOptions,
 } from "./plugin.js";
 export { createWasi, type Wasi, type WasiOptions } from "./wasi.js";

@@ -64,8 +64,7 @@ export async function emitDynamicModule(options: DynamicModuleOptions): Promise<
     const mode = options.sourceMode ?? "compressed";
     if (options.source !== undefined && mode !== "omit") {
       const raw = utf8(options.source);
-      const payload =
-        mode === "raw" ? raw : brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
+      const payload = mode === "raw" ? raw : brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
       module.addCustomSection(JAVY_SOURCE_SECTION, payload);
     }
     return module.emitBinary();

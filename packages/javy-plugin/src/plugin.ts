@@ -5,17 +5,17 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import type { JsErrorRecord } from './abi.js';
-import { HOST_NAMESPACE, IMPORT_NAMESPACE_SECTION } from './abi.js';
-import { JsError, PluginCompileError, PluginTrapError, WasiExit } from './errors.js';
-import { createWasi, type Wasi, type WasiOptions } from './wasi.js';
+import { readFile } from "node:fs/promises";
+import type { JsErrorRecord } from "./abi.js";
+import { HOST_NAMESPACE, IMPORT_NAMESPACE_SECTION } from "./abi.js";
+import { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
+import { createWasi, type Wasi, type WasiOptions } from "./wasi.js";
 
 /**
  * Where the built plugin lives. Resolves from `src/` (tests, via the `@kiln/source` condition)
  * and from `dist/` (published) alike, since both sit one level below the package root.
  */
-export const pluginWasmUrl: URL = new URL('../dist/plugin.wasm', import.meta.url);
+export const pluginWasmUrl: URL = new URL("../dist/plugin.wasm", import.meta.url);
 
 /** Reads `dist/plugin.wasm`, failing with a message that says how to produce it. */
 export async function readPluginBytes(): Promise<Uint8Array<ArrayBuffer>> {
@@ -24,7 +24,7 @@ export async function readPluginBytes(): Promise<Uint8Array<ArrayBuffer>> {
   } catch (error) {
     throw new Error(
       `Cannot read the Kiln plugin at ${pluginWasmUrl.pathname}: ${(error as Error).message}. ` +
-        'Build it with `pnpm --filter @kiln/javy-plugin build`.',
+        "Build it with `pnpm --filter @kiln/javy-plugin build`.",
       { cause: error },
     );
   }
@@ -65,15 +65,15 @@ export interface PluginInstanceOptions extends WasiOptions {
 interface PluginExports {
   readonly memory: WebAssembly.Memory;
   cabi_realloc(oldPtr: number, oldLen: number, align: number, newLen: number): number;
-  'compile-src'(ptr: number, len: number): number;
-  'cabi_post_compile-src'?(retPtr: number): void;
+  "compile-src"(ptr: number, len: number): number;
+  "cabi_post_compile-src"?(retPtr: number): void;
   invoke(bcPtr: number, bcLen: number, fnIsSome: number, fnPtr: number, fnLen: number): void;
-  'initialize-runtime'?(): void;
-  'kiln-last-error'?(): number;
+  "initialize-runtime"?(): void;
+  "kiln-last-error"?(): number;
   _initialize?(): void;
 }
 
-const REQUIRED_EXPORTS = ['memory', 'cabi_realloc', 'compile-src', 'invoke'] as const;
+const REQUIRED_EXPORTS = ["memory", "cabi_realloc", "compile-src", "invoke"] as const;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -82,7 +82,7 @@ const unavailable: HostCallHandler = (op) =>
   JSON.stringify({
     ok: false,
     error: {
-      code: 'KILN_HOST_UNAVAILABLE',
+      code: "KILN_HOST_UNAVAILABLE",
       message: `no host is attached to this plugin instance, so operation "${op}" cannot run; pass hostCall to PluginInstance.create`,
     },
   });
@@ -129,8 +129,8 @@ export class PluginInstance {
 
     const hostImports = {
       call(opPtr: number, opLen: number, payloadPtr: number, payloadLen: number): number {
-        const op = region('call: operation name', opPtr, opLen);
-        const payload = region('call: payload', payloadPtr, payloadLen);
+        const op = region("call: operation name", opPtr, opLen);
+        const payload = region("call: payload", payloadPtr, payloadLen);
         if (!op || !payload) return -1;
         let reply: string;
         try {
@@ -139,7 +139,7 @@ export class PluginInstance {
           // A throwing handler must not unwind through Wasm (that would be a trap): answer instead.
           reply = JSON.stringify({
             ok: false,
-            error: { code: 'KILN_HOST_CALL_FAILED', message: error instanceof Error ? error.message : String(error) },
+            error: { code: "KILN_HOST_CALL_FAILED", message: error instanceof Error ? error.message : String(error) },
           });
         }
         pending = encoder.encode(reply);
@@ -148,7 +148,7 @@ export class PluginInstance {
       take(dstPtr: number): void {
         const reply = pending ?? new Uint8Array(0);
         pending = undefined;
-        region('take: destination', dstPtr, reply.length)?.set(reply);
+        region("take: destination", dstPtr, reply.length)?.set(reply);
       },
     };
 
@@ -160,15 +160,15 @@ export class PluginInstance {
     const missing = REQUIRED_EXPORTS.filter((name) => !(name in exports));
     if (missing.length > 0) {
       throw new TypeError(
-        `The module is not a Javy plugin of the current generation: it lacks the export(s) ${missing.join(', ')}. ` +
-          'Use @kiln/javy-plugin’s dist/plugin.wasm or a plugin built for Javy 6 or later.',
+        `The module is not a Javy plugin of the current generation: it lacks the export(s) ${missing.join(", ")}. ` +
+          "Use @kiln/javy-plugin’s dist/plugin.wasm or a plugin built for Javy 6 or later.",
       );
     }
     memory = exports.memory as WebAssembly.Memory;
     wasi.bind(memory);
     const plugin = new PluginInstance(exports, wasi, hostFaults);
-    plugin.#guard('_initialize', () => plugin.#api._initialize?.());
-    plugin.#guard('initialize-runtime', () => plugin.#api['initialize-runtime']?.());
+    plugin.#guard("_initialize", () => plugin.#api._initialize?.());
+    plugin.#guard("initialize-runtime", () => plugin.#api["initialize-runtime"]?.());
     return plugin;
   }
 
@@ -184,15 +184,15 @@ export class PluginInstance {
 
   /** Compiles JS source (one ES module) to QuickJS bytecode for this plugin's namespace. */
   compile(source: string): Uint8Array {
-    return this.#guard('compile-src', () => {
+    return this.#guard("compile-src", () => {
       const src = encoder.encode(source);
-      const retPtr = this.#api['compile-src'](this.#copyIn(src, 1), src.length);
+      const retPtr = this.#api["compile-src"](this.#copyIn(src, 1), src.length);
       const ret = new DataView(this.#api.memory.buffer, retPtr, 12);
       const status = ret.getUint8(0);
       const ptr = ret.getUint32(4, true);
       const len = ret.getUint32(8, true);
       const out = new Uint8Array(this.#api.memory.buffer, ptr, len).slice();
-      this.#api['cabi_post_compile-src']?.(retPtr);
+      this.#api["cabi_post_compile-src"]?.(retPtr);
       if (status !== 0) throw new PluginCompileError(decoder.decode(out));
       return out;
     });
@@ -203,7 +203,7 @@ export class PluginInstance {
    * Throws {@link JsError} when the JS threw or its promise rejected or never settled.
    */
   invoke(bytecode: Uint8Array, fn?: string): void {
-    this.#guard('invoke', () => {
+    this.#guard("invoke", () => {
       const bcPtr = this.#copyIn(bytecode, 1);
       if (fn === undefined) {
         this.#api.invoke(bcPtr, bytecode.length, 0, 0, 0);
@@ -219,9 +219,9 @@ export class PluginInstance {
 
   /** The JS error recorded by the last invoke, if any (undefined for non-Kiln plugins). */
   lastError(): JsErrorRecord | undefined {
-    const read = this.#api['kiln-last-error'];
+    const read = this.#api["kiln-last-error"];
     if (!read) return undefined;
-    const text = this.#guard('kiln-last-error', () => {
+    const text = this.#guard("kiln-last-error", () => {
       const retPtr = read();
       const ret = new DataView(this.#api.memory.buffer, retPtr, 12);
       if (ret.getUint8(0) === 0) return undefined;
@@ -231,12 +231,12 @@ export class PluginInstance {
     try {
       const record = JSON.parse(text) as Partial<JsErrorRecord>;
       return {
-        name: String(record.name ?? 'Error'),
-        message: String(record.message ?? ''),
-        ...(typeof record.stack === 'string' ? { stack: record.stack } : {}),
+        name: String(record.name ?? "Error"),
+        message: String(record.message ?? ""),
+        ...(typeof record.stack === "string" ? { stack: record.stack } : {}),
       };
     } catch {
-      return { name: 'Error', message: text };
+      return { name: "Error", message: text };
     }
   }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { WasiExit } from './errors.js';
+import { WasiExit } from "./errors.js";
 
 /** What the WASI imports may touch. Everything not given is denied or empty. */
 export interface WasiOptions {
@@ -48,52 +48,52 @@ export const Errno = {
  * stubs answering ENOSYS, so that plugins built against a fuller WASI still link.
  */
 export const WASI_PREVIEW1_FUNCTIONS = [
-  'args_get',
-  'args_sizes_get',
-  'environ_get',
-  'environ_sizes_get',
-  'clock_res_get',
-  'clock_time_get',
-  'fd_advise',
-  'fd_allocate',
-  'fd_close',
-  'fd_datasync',
-  'fd_fdstat_get',
-  'fd_fdstat_set_flags',
-  'fd_fdstat_set_rights',
-  'fd_filestat_get',
-  'fd_filestat_set_size',
-  'fd_filestat_set_times',
-  'fd_pread',
-  'fd_prestat_get',
-  'fd_prestat_dir_name',
-  'fd_pwrite',
-  'fd_read',
-  'fd_readdir',
-  'fd_renumber',
-  'fd_seek',
-  'fd_sync',
-  'fd_tell',
-  'fd_write',
-  'path_create_directory',
-  'path_filestat_get',
-  'path_filestat_set_times',
-  'path_link',
-  'path_open',
-  'path_readlink',
-  'path_remove_directory',
-  'path_rename',
-  'path_symlink',
-  'path_unlink_file',
-  'poll_oneoff',
-  'proc_exit',
-  'proc_raise',
-  'sched_yield',
-  'random_get',
-  'sock_accept',
-  'sock_recv',
-  'sock_send',
-  'sock_shutdown',
+  "args_get",
+  "args_sizes_get",
+  "environ_get",
+  "environ_sizes_get",
+  "clock_res_get",
+  "clock_time_get",
+  "fd_advise",
+  "fd_allocate",
+  "fd_close",
+  "fd_datasync",
+  "fd_fdstat_get",
+  "fd_fdstat_set_flags",
+  "fd_fdstat_set_rights",
+  "fd_filestat_get",
+  "fd_filestat_set_size",
+  "fd_filestat_set_times",
+  "fd_pread",
+  "fd_prestat_get",
+  "fd_prestat_dir_name",
+  "fd_pwrite",
+  "fd_read",
+  "fd_readdir",
+  "fd_renumber",
+  "fd_seek",
+  "fd_sync",
+  "fd_tell",
+  "fd_write",
+  "path_create_directory",
+  "path_filestat_get",
+  "path_filestat_set_times",
+  "path_link",
+  "path_open",
+  "path_readlink",
+  "path_remove_directory",
+  "path_rename",
+  "path_symlink",
+  "path_unlink_file",
+  "poll_oneoff",
+  "proc_exit",
+  "proc_raise",
+  "sched_yield",
+  "random_get",
+  "sock_accept",
+  "sock_recv",
+  "sock_send",
+  "sock_shutdown",
 ] as const;
 
 const FILETYPE_CHARACTER_DEVICE = 2;
@@ -112,13 +112,13 @@ class Fault extends Error {}
 /** Creates WASI imports with the given (deny-by-default) capabilities. */
 export function createWasi(options: WasiOptions = {}): Wasi {
   let memory: WebAssembly.Memory | undefined;
-  let stdin: Uint8Array | undefined = typeof options.stdin === 'function' ? undefined : options.stdin;
-  let stdinSource = typeof options.stdin === 'function' ? options.stdin : undefined;
+  let stdin: Uint8Array | undefined = typeof options.stdin === "function" ? undefined : options.stdin;
+  let stdinSource = typeof options.stdin === "function" ? options.stdin : undefined;
   let stdinPos = 0;
   const now = options.now ?? (() => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)));
 
   const buffer = (): ArrayBuffer => {
-    if (!memory) throw new Error('WASI was called before bind(memory): bind the instance memory first');
+    if (!memory) throw new Error("WASI was called before bind(memory): bind the instance memory first");
     return memory.buffer;
   };
   /** A view of [ptr, ptr+len) of memory, or a Fault. Pointers are u32 from Wasm's view. */

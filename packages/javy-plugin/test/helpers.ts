@@ -1,4 +1,4 @@
-import { PluginInstance, type PluginInstanceOptions } from '../src/plugin.js';
+import { PluginInstance, type PluginInstanceOptions } from "../src/plugin.js";
 
 /** A real plugin instance whose stdout/stderr are captured as text. */
 export interface Harness {
@@ -13,7 +13,8 @@ export interface Harness {
   run(source: string, fn?: string): Uint8Array;
 }
 
-export async function harness(options: Omit<PluginInstanceOptions, 'onStdout' | 'onStderr'> = {}): Promise<Harness> {
+/** Creates a real plugin instance (default plugin, real WASI) and captures its output. */
+export async function harness(options: Omit<PluginInstanceOptions, "onStdout" | "onStderr"> = {}): Promise<Harness> {
   let out: Uint8Array[] = [];
   let err: Uint8Array[] = [];
   const plugin = await PluginInstance.create({
@@ -21,7 +22,7 @@ export async function harness(options: Omit<PluginInstanceOptions, 'onStdout' | 
     onStdout: (bytes) => out.push(bytes),
     onStderr: (bytes) => err.push(bytes),
   });
-  const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
+  const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString("utf8");
   return {
     plugin,
     stdout: () => text(out),

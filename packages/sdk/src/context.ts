@@ -1,10 +1,13 @@
 /** Log levels an extension can write at; the host tags every line with the level and the extension id. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** Kind of a directory entry of `files.list`; links, sockets and devices are `other`. */
+export type FileType = "file" | "directory" | "other";
+
 /**
- * Operations an extension may call, by name, with their payload and result types. The built-in
- * ones are declared here; an application publishes typings for its own by augmenting this
- * interface:
+ * Operations an extension may call, by name, with their payload and result types. The operations
+ * every host ships are declared here, each behind its permission (in brackets). An application
+ * publishes typings for its own by augmenting this interface:
  *
  * ```ts
  * declare module "@kiln/sdk" {
@@ -12,8 +15,42 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  * }
  * ```
  */
-// biome-ignore lint/suspicious/noEmptyInterface: augmented by applications and later built-ins.
-export interface Operations {}
+export interface Operations {
+  /** The JSON value stored under `key` in the extension's own namespace, or null. [`kv.read`] */
+  "kv.get": { input: { key: string }; output: unknown };
+  /** One page of keys in key order; pass `next` as `after` for the next page. [`kv.read`] */
+  "kv.list": {
+    input: { prefix?: string; limit?: number; after?: string };
+    output: { keys: string[]; next?: string };
+  };
+  /** Stores a JSON value (at most 1 MiB) under `key`. [`kv.write`] */
+  "kv.set": { input: { key: string; value: unknown }; output: null };
+  /** Removes `key`; `deleted` says whether it existed. [`kv.write`] */
+  "kv.delete": { input: { key: string }; output: { deleted: boolean } };
+  /**
+   * Entries of a directory inside a folder the app granted, sorted by name. `path` is relative
+   * (`"sub/dir"`); `..`, absolute paths and symbolic links are refused. [`files.read`]
+   */
+  "files.list": {
+    input: { folder: string; path?: string };
+    output: { name: string; type: FileType; size: number }[];
+  };
+  /** A file's contents, as UTF-8 text or base64. [`files.read`] */
+  "files.read": {
+    input: { folder: string; path: string; encoding?: "utf8" | "base64"; maxBytes?: number };
+    output: { content: string; size: number; encoding: "utf8" | "base64" };
+  };
+  /** Type, size and modification time of an entry. [`files.read`] */
+  "files.stat": { input: { folder: string; path: string }; output: { type: FileType; size: number; mtimeMs: number } };
+  /**
+   * An HTTP request to a host in the manifest's `allowedHosts` (redirects are checked too); the
+   * body comes back as text. [`http.fetch`]
+   */
+  "http.fetch": {
+    input: { url: string; method?: string; headers?: Record<string, string>; body?: string };
+    output: { status: number; headers: Record<string, string>; body: string; url: string };
+  };
+}
 
 /** Payload type of operation `Op`, or `unknown` for an operation without published typings. */
 export type OperationInput<Op extends string> = Op extends keyof Operations
@@ -46,7 +83,10 @@ export interface ExtensionContext {
    * promise so that code written against it keeps working when the host makes it asynchronous.
    * Rejects with a {@link HostCallError} when the host refuses or the operation fails.
    */
-  call<Op extends string>(operation: Op, payload?: OperationInput<Op>): Promise<OperationOutput<Op>>;
+  call<Op extends keyof Operations | (string & {})>(
+    operation: Op,
+    payload?: OperationInput<Op>,
+  ): Promise<OperationOutput<Op>>;
 }
 
 /** Running totals a job keeps; sent to the host with every progress report and checkpoint. */
@@ -111,7 +151,9 @@ export class HostCallError extends Error {
   /** The operation that failed. */
   readonly operation: string;
   constructor(operation: string, code: string, message: string) {
-    super(message);
+    // The code leads the message so that it survives wherever only the message travels (logs,
+    // a failed job's error).
+    super(`${code}: ${message}`);
     this.code = code;
     this.operation = operation;
   }

@@ -12,6 +12,16 @@ export interface ExtensionOptions {
    * decides which of them it grants; calling an operation without its permission fails.
    */
   readonly permissions?: readonly string[];
+  /**
+   * Hosts `http.fetch` may reach: `"example.com"` (any port) or `"localhost:8080"` (that port only).
+   * Requests to any other host are refused.
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Limits the extension declares; the application may impose stricter ones. */
+  readonly limits?: {
+    /** At most this many of its jobs run at once (each in its own instance). Default 1. */
+    readonly concurrentJobs?: number;
+  };
 }
 
 /** Options of {@link job}. */

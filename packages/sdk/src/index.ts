@@ -3,15 +3,17 @@
  *
  * @packageDocumentation
  */
-export { extension, job, type ExtensionOptions, type JobOptions } from "./decorators.js";
+
 export {
-  HostCallError,
-  JobInterrupted,
   type ExtensionContext,
-  type JobCounters,
+  type FileType,
+  HostCallError,
   type JobContext,
+  type JobCounters,
+  JobInterrupted,
   type LogLevel,
   type OperationInput,
   type OperationOutput,
   type Operations,
 } from "./context.js";
+export { type ExtensionOptions, extension, type JobOptions, job } from "./decorators.js";

@@ -7,7 +7,12 @@ export interface JobEvents {
   /** A job changed state (dispatched, started, paused, resumed, completed, failed, cancelled, …). */
   state: JobRecord;
   /** A running job reported progress (already persisted). */
-  progress: { readonly jobId: string; readonly extensionId: string; readonly progress: JobProgress; readonly counters: JobCounters };
+  progress: {
+    readonly jobId: string;
+    readonly extensionId: string;
+    readonly progress: JobProgress;
+    readonly counters: JobCounters;
+  };
   /** A running job wrote a checkpoint (durable when this fires). */
   checkpoint: { readonly jobId: string; readonly extensionId: string; readonly seq: number };
   /** A job logged a line. */

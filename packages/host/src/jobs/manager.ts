@@ -5,10 +5,19 @@
  *
  * @module
  */
+
+import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
 import type { ExtensionRuntime, InvocationOutcome } from "../extension.js";
 import { describeFailure } from "../extension.js";
-import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
-import type { JobCounters, JobErrorInfo, JobFilter, JobProgress, JobRecord, JobState, JobStore } from "../store/types.js";
+import type {
+  JobCounters,
+  JobErrorInfo,
+  JobFilter,
+  JobProgress,
+  JobRecord,
+  JobState,
+  JobStore,
+} from "../store/types.js";
 import { TERMINAL_STATES } from "../store/types.js";
 import { type JobEvents, TypedEmitter } from "./events.js";
 
@@ -76,7 +85,11 @@ export class JobManager extends TypedEmitter<JobEvents> {
     if (!runtime) throw new ExtensionNotLoadedError(extensionId, []);
     const jobs = runtime.info.manifest.jobs;
     if (!jobs.some((j) => j.name === jobName)) {
-      throw new JobNotFoundError(extensionId, jobName, jobs.map((j) => j.name));
+      throw new JobNotFoundError(
+        extensionId,
+        jobName,
+        jobs.map((j) => j.name),
+      );
     }
     try {
       JSON.stringify(input);
@@ -167,7 +180,11 @@ export class JobManager extends TypedEmitter<JobEvents> {
     this.#closed = true;
     const ids = [...this.#running.keys()];
     await Promise.all(ids.map((id) => this.pause(id).catch(() => undefined)));
-    await Promise.all(ids.map((id) => this.wait(id, ["paused", "completed", "failed", "cancelled", "interrupted"]).catch(() => undefined)));
+    await Promise.all(
+      ids.map((id) =>
+        this.wait(id, ["paused", "completed", "failed", "cancelled", "interrupted"]).catch(() => undefined),
+      ),
+    );
   }
 
   /** Starts queued jobs while the limits allow. Coalesces concurrent requests. */
@@ -200,7 +217,13 @@ export class JobManager extends TypedEmitter<JobEvents> {
       const started = await this.store.transition(record.id, ["queued"], "running");
       if (!started) continue;
       this.#changed(started);
-      const running: Running = { record: started, runtime, abort: new AbortController(), requested: undefined, killTimer: undefined };
+      const running: Running = {
+        record: started,
+        runtime,
+        abort: new AbortController(),
+        requested: undefined,
+        killTimer: undefined,
+      };
       this.#running.set(started.id, running);
       void this.#run(running);
     }
@@ -211,7 +234,10 @@ export class JobManager extends TypedEmitter<JobEvents> {
     const job = runtime.info.manifest.jobs.find((j) => j.name === record.jobName);
     let outcome: InvocationOutcome;
     if (!job) {
-      outcome = { kind: "failed", error: { name: "Error", message: `the extension has no job "${record.jobName}" any more` } };
+      outcome = {
+        kind: "failed",
+        error: { name: "Error", message: `the extension has no job "${record.jobName}" any more` },
+      };
     } else {
       const envelope = {
         input: record.input,
@@ -236,7 +262,11 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 
   /** Moves a job that stopped running to where its outcome and any pending request put it. */
-  async #finish(jobId: string, requested: Running["requested"], outcome: InvocationOutcome): Promise<JobRecord | undefined> {
+  async #finish(
+    jobId: string,
+    requested: Running["requested"],
+    outcome: InvocationOutcome,
+  ): Promise<JobRecord | undefined> {
     if (outcome.kind === "completed") {
       return this.store.transition(jobId, ["running"], "completed", { result: outcome.value, error: null });
     }
@@ -296,7 +326,13 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 
   /** Persists a checkpoint of a running job; resolves with its sequence number once durable. */
-  async checkpoint(jobId: string, extensionId: string, state: unknown, progress: JobProgress | undefined, counters: JobCounters | undefined): Promise<number> {
+  async checkpoint(
+    jobId: string,
+    extensionId: string,
+    state: unknown,
+    progress: JobProgress | undefined,
+    counters: JobCounters | undefined,
+  ): Promise<number> {
     const seq = await this.store.checkpoint(jobId, state, progress, counters);
     this.emit("checkpoint", { jobId, extensionId, seq });
     if (progress && counters) this.emit("progress", { jobId, extensionId, progress, counters });

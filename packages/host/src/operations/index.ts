@@ -5,16 +5,11 @@
  * @module
  */
 export {
+  type BuiltinOptions,
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MAX_KV_VALUE_BYTES,
   DEFAULT_MAX_READ_BYTES,
   DEFAULT_MAX_RESPONSE_BYTES,
-  MAX_REDIRECTS,
-  registerBuiltins,
-  registerFiles,
-  registerHttp,
-  registerKv,
-  type BuiltinOptions,
   type FileContent,
   type FileEntry,
   type FileStat,
@@ -22,8 +17,13 @@ export {
   type HttpOptions,
   type HttpRequest,
   type HttpResponse,
+  MAX_REDIRECTS,
+  registerBuiltins,
+  registerFiles,
+  registerHttp,
+  registerKv,
 } from "./builtins/index.js";
-export { OperationDefinitionError, OperationError, OperationErrorCodes, type OperationErrorCode } from "./errors.js";
+export { OperationDefinitionError, OperationError, type OperationErrorCode, OperationErrorCodes } from "./errors.js";
 export { DEFAULT_RATE_LIMIT, type RateLimit } from "./rate-limit.js";
 export { OPERATION_NAME_PATTERN, OperationRegistry, type OperationRegistryOptions } from "./registry.js";
 export type {

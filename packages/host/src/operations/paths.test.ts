@@ -30,6 +30,8 @@ describe("splitRelativePath", () => {
     ["a\0b", /NUL byte/],
     ["a.txt\0.png", /NUL byte/],
   ])("refuses %j with KILN_PATH_ESCAPE", (path, message) => {
-    expect(() => splitRelativePath(path, "docs")).toThrow(expect.objectContaining({ code: "KILN_PATH_ESCAPE", message: expect.stringMatching(message) }));
+    expect(() => splitRelativePath(path, "docs")).toThrow(
+      expect.objectContaining({ code: "KILN_PATH_ESCAPE", message: expect.stringMatching(message) }),
+    );
   });
 });

@@ -18,7 +18,9 @@ export interface RateLimit {
 export const DEFAULT_RATE_LIMIT: RateLimit = { callsPerSecond: 1000, burst: 1000 };
 
 /** Outcome of {@link RateLimiter.take}. */
-export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number; readonly limit: RateLimit };
+export type TakeResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly retryAfterMs: number; readonly limit: RateLimit };
 
 interface Bucket {
   tokens: number;

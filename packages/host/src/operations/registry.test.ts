@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../manifest.js";
-import { OperationDefinitionError, OperationErrorCodes as Codes } from "./errors.js";
+import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
 import { OperationRegistry } from "./registry.js";
 import type { CallerContext, KvBackend, OperationContext, OperationDefinition } from "./types.js";
 
@@ -31,7 +31,9 @@ interface Caller extends CallerContext {
   readonly logs: Array<[string, string]>;
 }
 
-function caller(options: { id?: string; declared?: string[]; granted?: string[]; signal?: AbortSignal; jobId?: string } = {}): Caller {
+function caller(
+  options: { id?: string; declared?: string[]; granted?: string[]; signal?: AbortSignal; jobId?: string } = {},
+): Caller {
   const declared = options.declared ?? ["test.read", "test.write"];
   const logs: Array<[string, string]> = [];
   return {
@@ -49,7 +51,12 @@ function caller(options: { id?: string; declared?: string[]; granted?: string[];
 const echo: OperationDefinition<{ text: string }, { text: string }> = {
   name: "test.echo",
   permission: "test.read",
-  input: { type: "object", additionalProperties: false, required: ["text"], properties: { text: { type: "string", maxLength: 10 } } },
+  input: {
+    type: "object",
+    additionalProperties: false,
+    required: ["text"],
+    properties: { text: { type: "string", maxLength: 10 } },
+  },
   output: { type: "object", required: ["text"], properties: { text: { type: "string" } } },
   handler: (input) => ({ text: input.text }),
 };
@@ -74,11 +81,31 @@ describe("OperationRegistry.register", () => {
     ["too long", { name: `test.${"a".repeat(200)}`, permission: "test.read", handler }, Codes.invalidOperationName],
     ["bad permission", { name: "test.other", permission: "Read", handler }, Codes.invalidOperationDefinition],
     ["no handler", { name: "test.other", permission: "test.read" }, Codes.invalidOperationDefinition],
-    ["unknown type", { name: "test.other", permission: "test.read", input: { type: "strin" }, handler }, Codes.invalidOperationSchema],
-    ["unknown keyword (strict)", { name: "test.other", permission: "test.read", input: { type: "object", requird: ["a"] }, handler }, Codes.invalidOperationSchema],
-    ["schema not an object", { name: "test.other", permission: "test.read", input: "string", handler }, Codes.invalidOperationSchema],
-    ["bad output schema", { name: "test.other", permission: "test.read", output: { minLength: "1" }, handler }, Codes.invalidOperationSchema],
-    ["unknown $schema", { name: "test.other", permission: "test.read", input: { $schema: "https://example.com/nope#" }, handler }, Codes.invalidOperationSchema],
+    [
+      "unknown type",
+      { name: "test.other", permission: "test.read", input: { type: "strin" }, handler },
+      Codes.invalidOperationSchema,
+    ],
+    [
+      "unknown keyword (strict)",
+      { name: "test.other", permission: "test.read", input: { type: "object", requird: ["a"] }, handler },
+      Codes.invalidOperationSchema,
+    ],
+    [
+      "schema not an object",
+      { name: "test.other", permission: "test.read", input: "string", handler },
+      Codes.invalidOperationSchema,
+    ],
+    [
+      "bad output schema",
+      { name: "test.other", permission: "test.read", output: { minLength: "1" }, handler },
+      Codes.invalidOperationSchema,
+    ],
+    [
+      "unknown $schema",
+      { name: "test.other", permission: "test.read", input: { $schema: "https://example.com/nope#" }, handler },
+      Codes.invalidOperationSchema,
+    ],
   ])("refuses %s", (_, def, code) => {
     const registry = registryWith();
     let thrown: unknown;
@@ -99,7 +126,11 @@ describe("OperationRegistry.register", () => {
     const def = {
       name: "test.ided",
       permission: "test.read",
-      input: { $schema: "http://json-schema.org/draft-07/schema#", $id: "https://example.com/ided.json", type: "object" },
+      input: {
+        $schema: "http://json-schema.org/draft-07/schema#",
+        $id: "https://example.com/ided.json",
+        type: "object",
+      },
       handler: () => null,
     };
     registry.register(def);
@@ -129,7 +160,10 @@ describe("OperationRegistry.register", () => {
 describe("OperationRegistry.call", () => {
   it("runs a sync handler and replies with its value", async () => {
     const c = caller();
-    await expect(registryWith().call("test.echo", { text: "hi" }, c)).resolves.toEqual({ ok: true, value: { text: "hi" } });
+    await expect(registryWith().call("test.echo", { text: "hi" }, c)).resolves.toEqual({
+      ok: true,
+      value: { text: "hi" },
+    });
     expect(c.logs).toEqual([]);
   });
 
@@ -146,18 +180,48 @@ describe("OperationRegistry.call", () => {
     });
     const c = caller({ jobId: "job-1" });
     await expect(registry.call("test.ctx", undefined, c)).resolves.toEqual({ ok: true, value: null });
-    expect(seen[0]).toMatchObject({ extensionId: "ext-a", jobId: "job-1", signal: c.signal, grants: c.grants, kv: noKv, manifest: c.manifest });
+    expect(seen[0]).toMatchObject({
+      extensionId: "ext-a",
+      jobId: "job-1",
+      signal: c.signal,
+      grants: c.grants,
+      kv: noKv,
+      manifest: c.manifest,
+    });
   });
 
-  const throwsPlain = { name: "test.plain", permission: "test.read", handler: () => { throw new Error("disk on fire"); } };
+  const throwsPlain = {
+    name: "test.plain",
+    permission: "test.read",
+    handler: () => {
+      throw new Error("disk on fire");
+    },
+  };
   const throwsKiln = {
     name: "test.kiln",
     permission: "test.read",
     handler: () => Promise.reject(Object.assign(new Error("invoice 7 is locked"), { code: "KILN_INVOICE_LOCKED" })),
   };
-  const throwsBadCode = { name: "test.badcode", permission: "test.read", handler: () => { throw Object.assign(new Error("nope"), { code: "ENOENT" }); } };
-  const throwsString = { name: "test.string", permission: "test.read", handler: async () => { throw "just a string"; } };
-  const badOutput = { name: "test.badout", permission: "test.read", output: { type: "array" }, handler: () => ({ not: "an array" }) };
+  const throwsBadCode = {
+    name: "test.badcode",
+    permission: "test.read",
+    handler: () => {
+      throw Object.assign(new Error("nope"), { code: "ENOENT" });
+    },
+  };
+  const throwsString = {
+    name: "test.string",
+    permission: "test.read",
+    handler: async () => {
+      throw "just a string";
+    },
+  };
+  const badOutput = {
+    name: "test.badout",
+    permission: "test.read",
+    output: { type: "array" },
+    handler: () => ({ not: "an array" }),
+  };
   const dateOutput = { name: "test.date", permission: "test.read", handler: () => ({ at: new Date(0) }) };
   const nanOutput = { name: "test.nan", permission: "test.read", handler: () => [1, Number.NaN] };
   const fnOutput = { name: "test.fn", permission: "test.read", handler: async () => ({ f: () => 1 }) };
@@ -166,26 +230,99 @@ describe("OperationRegistry.call", () => {
   const cycleOutput = { name: "test.cycle", permission: "test.read", handler: () => cycle };
 
   it.each([
-    ["unknown operation, with a suggestion", "test.ecko", { text: "x" }, {}, Codes.unknownOperation, /unknown operation "test\.ecko"; did you mean "test\.echo"\?/],
+    [
+      "unknown operation, with a suggestion",
+      "test.ecko",
+      { text: "x" },
+      {},
+      Codes.unknownOperation,
+      /unknown operation "test\.ecko"; did you mean "test\.echo"\?/,
+    ],
     ["unknown $ operation", "$log", {}, {}, Codes.unknownOperation, /'\$' belong to the SDK runtime/],
-    ["permission not declared", "test.echo", { text: "x" }, { declared: ["test.write"] }, Codes.permissionNotDeclared, /add 'test\.read' to @extension\(\{ permissions \}\)/],
-    ["permission declared but not granted", "test.echo", { text: "x" }, { granted: ["test.write"] }, Codes.permissionDenied, /"test\.read", which the application has not granted to extension "ext-a"/],
-    ["input of the wrong type", "test.echo", { text: 5 }, {}, Codes.inputInvalid, /invalid input for operation "test\.echo": payload\/text must be string/],
-    ["input missing a property", "test.echo", {}, {}, Codes.inputInvalid, /payload is missing required property "text"/],
-    ["input with an extra property", "test.echo", { text: "a", more: 1 }, {}, Codes.inputInvalid, /payload has unknown property "more"/],
-    ["input too long", "test.echo", { text: "a".repeat(11) }, {}, Codes.inputInvalid, /payload\/text must NOT have more than 10 characters/],
+    [
+      "permission not declared",
+      "test.echo",
+      { text: "x" },
+      { declared: ["test.write"] },
+      Codes.permissionNotDeclared,
+      /add 'test\.read' to @extension\(\{ permissions \}\)/,
+    ],
+    [
+      "permission declared but not granted",
+      "test.echo",
+      { text: "x" },
+      { granted: ["test.write"] },
+      Codes.permissionDenied,
+      /"test\.read", which the application has not granted to extension "ext-a"/,
+    ],
+    [
+      "input of the wrong type",
+      "test.echo",
+      { text: 5 },
+      {},
+      Codes.inputInvalid,
+      /invalid input for operation "test\.echo": payload\/text must be string/,
+    ],
+    [
+      "input missing a property",
+      "test.echo",
+      {},
+      {},
+      Codes.inputInvalid,
+      /payload is missing required property "text"/,
+    ],
+    [
+      "input with an extra property",
+      "test.echo",
+      { text: "a", more: 1 },
+      {},
+      Codes.inputInvalid,
+      /payload has unknown property "more"/,
+    ],
+    [
+      "input too long",
+      "test.echo",
+      { text: "a".repeat(11) },
+      {},
+      Codes.inputInvalid,
+      /payload\/text must NOT have more than 10 characters/,
+    ],
     ["no input at all", "test.echo", undefined, {}, Codes.inputInvalid, /payload must be object/],
     ["handler throws", "test.plain", null, {}, Codes.failed, /operation "test\.plain" failed: disk on fire/],
-    ["handler rejects with a KILN_ code", "test.kiln", null, {}, "KILN_INVOICE_LOCKED", /operation "test\.kiln" failed: invoice 7 is locked/],
+    [
+      "handler rejects with a KILN_ code",
+      "test.kiln",
+      null,
+      {},
+      "KILN_INVOICE_LOCKED",
+      /operation "test\.kiln" failed: invoice 7 is locked/,
+    ],
     ["handler throws a non-KILN code", "test.badcode", null, {}, Codes.failed, /failed: nope/],
     ["handler throws a string", "test.string", null, {}, Codes.failed, /failed: just a string/],
-    ["output breaks its schema", "test.badout", null, {}, Codes.outputInvalid, /breaks its output schema \(a bug in the application\): payload must be array/],
+    [
+      "output breaks its schema",
+      "test.badout",
+      null,
+      {},
+      Codes.outputInvalid,
+      /breaks its output schema \(a bug in the application\): payload must be array/,
+    ],
     ["output with a Date", "test.date", null, {}, Codes.outputInvalid, /result\/at is a Date/],
     ["output with NaN", "test.nan", null, {}, Codes.outputInvalid, /result\/1 is NaN/],
     ["output with a function", "test.fn", null, {}, Codes.outputInvalid, /result\/f is a function/],
     ["output with a cycle", "test.cycle", null, {}, Codes.outputInvalid, /result\/self refers to itself/],
   ])("replies to %s", async (_, name, payload, who, code, message) => {
-    const registry = registryWith(throwsPlain, throwsKiln, throwsBadCode, throwsString, badOutput, dateOutput, nanOutput, fnOutput, cycleOutput);
+    const registry = registryWith(
+      throwsPlain,
+      throwsKiln,
+      throwsBadCode,
+      throwsString,
+      badOutput,
+      dateOutput,
+      nanOutput,
+      fnOutput,
+      cycleOutput,
+    );
     const c = caller(who);
     const reply = await registry.call(name, payload, c);
     expect(reply).toMatchObject({ ok: false, error: { code } });
@@ -201,9 +338,15 @@ describe("OperationRegistry.call", () => {
     registry.register(echo);
     const undeclared = caller({ declared: [] });
     const ungranted = caller({ granted: [] });
-    expect(await registry.call("nope.nope", { text: 1 }, undeclared)).toMatchObject({ error: { code: Codes.unknownOperation } });
-    expect(await registry.call("test.echo", { text: 1 }, undeclared)).toMatchObject({ error: { code: Codes.permissionNotDeclared } });
-    expect(await registry.call("test.echo", { text: 1 }, ungranted)).toMatchObject({ error: { code: Codes.permissionDenied } });
+    expect(await registry.call("nope.nope", { text: 1 }, undeclared)).toMatchObject({
+      error: { code: Codes.unknownOperation },
+    });
+    expect(await registry.call("test.echo", { text: 1 }, undeclared)).toMatchObject({
+      error: { code: Codes.permissionNotDeclared },
+    });
+    expect(await registry.call("test.echo", { text: 1 }, ungranted)).toMatchObject({
+      error: { code: Codes.permissionDenied },
+    });
     // Denied calls spent no token; invalid input does spend one (the extension did call).
     const c = caller();
     expect(await registry.call("test.echo", { text: 1 }, c)).toMatchObject({ error: { code: Codes.inputInvalid } });
@@ -214,7 +357,13 @@ describe("OperationRegistry.call", () => {
 
   it("refuses a call whose signal is already aborted, before the handler runs", async () => {
     let ran = false;
-    const registry = registryWith({ name: "test.side", permission: "test.write", handler: () => { ran = true; } });
+    const registry = registryWith({
+      name: "test.side",
+      permission: "test.write",
+      handler: () => {
+        ran = true;
+      },
+    });
     const controller = new AbortController();
     controller.abort();
     const c = caller({ signal: controller.signal });
@@ -242,7 +391,10 @@ describe("OperationRegistry.call", () => {
     await new Promise((r) => setTimeout(r, 5));
     controller.abort(new Error("job cancelled by user"));
     const reply = await pending;
-    expect(reply).toMatchObject({ ok: false, error: { code: Codes.cancelled, message: expect.stringContaining("job cancelled by user") } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: Codes.cancelled, message: expect.stringContaining("job cancelled by user") },
+    });
     expect(handlerSignal?.aborted).toBe(true);
     release(); // settling afterwards is harmless
   });
@@ -257,14 +409,24 @@ describe("OperationRegistry.call", () => {
         throw new Error("aborted");
       },
     });
-    expect(await registry.call("test.abortthrow", null, caller({ signal: controller.signal }))).toMatchObject({ error: { code: Codes.cancelled } });
+    expect(await registry.call("test.abortthrow", null, caller({ signal: controller.signal }))).toMatchObject({
+      error: { code: Codes.cancelled },
+    });
   });
 
   it("never rejects, even when the caller's logger throws", async () => {
     const registry = registryWith();
-    const c: CallerContext = { ...caller(), log: () => { throw new Error("logger broke"); } };
+    const c: CallerContext = {
+      ...caller(),
+      log: () => {
+        throw new Error("logger broke");
+      },
+    };
     const reply = await registry.call("nope.nope", null, c);
-    expect(reply).toMatchObject({ ok: false, error: { code: Codes.failed, message: expect.stringContaining("logger broke") } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: Codes.failed, message: expect.stringContaining("logger broke") },
+    });
   });
 });
 
@@ -274,7 +436,8 @@ describe("rate limiting", () => {
     registry.register(echo);
     return registry;
   }
-  const call = (registry: OperationRegistry, c: CallerContext) => registry.call("test.echo", { text: "x" }, c).then((r) => (r.ok ? "ok" : r.error.code));
+  const call = (registry: OperationRegistry, c: CallerContext) =>
+    registry.call("test.echo", { text: "x" }, c).then((r) => (r.ok ? "ok" : r.error.code));
 
   it("allows a burst, refuses beyond it with a retry hint, and refills with time", async () => {
     let clock = 10_000;
@@ -283,7 +446,8 @@ describe("rate limiting", () => {
     expect([await call(registry, c), await call(registry, c), await call(registry, c)]).toEqual(["ok", "ok", "ok"]);
     const refused = await registry.call("test.echo", { text: "x" }, c);
     expect(refused).toMatchObject({ ok: false, error: { code: Codes.rateLimited } });
-    if (!refused.ok) expect(refused.error.message).toMatch(/limit of 2\/s \(burst 3\); "test\.echo" refused, retry in 500 ms/);
+    if (!refused.ok)
+      expect(refused.error.message).toMatch(/limit of 2\/s \(burst 3\); "test\.echo" refused, retry in 500 ms/);
     clock += 499;
     expect(await call(registry, c)).toBe(Codes.rateLimited);
     clock += 1;
@@ -295,14 +459,22 @@ describe("rate limiting", () => {
     const registry = limited({ rateLimit: { callsPerSecond: 1, burst: 1 }, now: () => 0 });
     const a = caller({ id: "ext-a" });
     const b = caller({ id: "ext-b" });
-    expect([await call(registry, a), await call(registry, a), await call(registry, b)]).toEqual(["ok", Codes.rateLimited, "ok"]);
+    expect([await call(registry, a), await call(registry, a), await call(registry, b)]).toEqual([
+      "ok",
+      Codes.rateLimited,
+      "ok",
+    ]);
   });
 
   it("takes per-extension overrides, unlimited, and back to default", async () => {
     const registry = limited({ rateLimit: { callsPerSecond: 1, burst: 1 }, now: () => 0 });
     const a = caller({ id: "ext-a" });
     registry.setRateLimit("ext-a", { callsPerSecond: 1, burst: 2 });
-    expect([await call(registry, a), await call(registry, a), await call(registry, a)]).toEqual(["ok", "ok", Codes.rateLimited]);
+    expect([await call(registry, a), await call(registry, a), await call(registry, a)]).toEqual([
+      "ok",
+      "ok",
+      Codes.rateLimited,
+    ]);
     registry.setRateLimit("ext-a", false);
     for (let i = 0; i < 50; i++) expect(await call(registry, a)).toBe("ok");
     registry.setRateLimit("ext-a", null);
@@ -338,6 +510,8 @@ describe("call overhead (logged, never asserted)", () => {
       samples.sort((x, y) => x - y);
       return ((samples[samples.length >> 1] ?? 0) * 1000).toFixed(2);
     };
-    console.log(`registry.call median: no schema ${await median("test.noop", null)} µs, with input+output schema ${await median("test.echo", { text: "hi" })} µs`);
+    console.log(
+      `registry.call median: no schema ${await median("test.noop", null)} µs, with input+output schema ${await median("test.echo", { text: "hi" })} µs`,
+    );
   });
 });

@@ -8,7 +8,7 @@
 import type { HostCallReply } from "@kiln/javy-plugin";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { PERMISSION_PATTERN } from "../permissions.js";
-import { OperationDefinitionError, OperationErrorCodes as Codes } from "./errors.js";
+import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
 import type { CallerContext, JsonSchema, OperationContext, OperationDefinition, OperationInfo } from "./types.js";
 
@@ -69,7 +69,11 @@ export class OperationRegistry {
   register<I, O>(def: OperationDefinition<I, O>): void {
     checkDefinition(def as OperationDefinition);
     if (this.#ops.has(def.name)) {
-      throw new OperationDefinitionError(Codes.duplicateOperation, def.name, "an operation of that name is already registered; unregister it first");
+      throw new OperationDefinitionError(
+        Codes.duplicateOperation,
+        def.name,
+        "an operation of that name is already registered; unregister it first",
+      );
     }
     const validateInput = this.#compile(def.name, "input", def.input);
     let validateOutput: ValidateFunction | undefined;
@@ -125,7 +129,10 @@ export class OperationRegistry {
       return await this.#call(name, payload, caller);
     } catch (e) {
       // Only reachable through a bug here or a throwing `caller.log`; the contract still holds.
-      return { ok: false, error: { code: Codes.failed, message: `operation "${name}" failed inside the host: ${messageOf(e)}` } };
+      return {
+        ok: false,
+        error: { code: Codes.failed, message: `operation "${name}" failed inside the host: ${messageOf(e)}` },
+      };
     }
   }
 
@@ -138,7 +145,11 @@ export class OperationRegistry {
 
     const input = payload === undefined ? null : payload;
     if (op.validateInput !== undefined && !op.validateInput(input)) {
-      return deny(caller, Codes.inputInvalid, `invalid input for operation "${name}": ${describeErrors(op.validateInput.errors)}`);
+      return deny(
+        caller,
+        Codes.inputInvalid,
+        `invalid input for operation "${name}": ${describeErrors(op.validateInput.errors)}`,
+      );
     }
     if (caller.signal.aborted) return cancelled(name, caller);
 
@@ -185,12 +196,21 @@ export class OperationRegistry {
   #compile(name: string, which: "input" | "output", schema: JsonSchema | undefined): ValidateFunction | undefined {
     if (schema === undefined) return undefined;
     if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
-      throw new OperationDefinitionError(Codes.invalidOperationSchema, name, `its ${which} schema must be a JSON Schema object`);
+      throw new OperationDefinitionError(
+        Codes.invalidOperationSchema,
+        name,
+        `its ${which} schema must be a JSON Schema object`,
+      );
     }
     try {
       return this.#ajv.compile(schema);
     } catch (e) {
-      throw new OperationDefinitionError(Codes.invalidOperationSchema, name, `its ${which} schema is invalid: ${messageOf(e)}`, { cause: e });
+      throw new OperationDefinitionError(
+        Codes.invalidOperationSchema,
+        name,
+        `its ${which} schema is invalid: ${messageOf(e)}`,
+        { cause: e },
+      );
     }
   }
 
@@ -211,7 +231,11 @@ function checkDefinition(def: OperationDefinition): void {
     throw new OperationDefinitionError(Codes.invalidOperationName, String(name), "the name must be a string");
   }
   if (name.startsWith("$")) {
-    throw new OperationDefinitionError(Codes.invalidOperationName, name, "names starting with '$' are reserved for the SDK runtime");
+    throw new OperationDefinitionError(
+      Codes.invalidOperationName,
+      name,
+      "names starting with '$' are reserved for the SDK runtime",
+    );
   }
   if (name.length > MAX_NAME_LENGTH || !OPERATION_NAME_PATTERN.test(name)) {
     throw new OperationDefinitionError(
@@ -281,7 +305,11 @@ function finish(op: Registered, result: unknown, caller: CallerContext): HostCal
   const value = result === undefined ? null : result;
   const notJson = jsonProblem(value);
   if (notJson !== undefined) {
-    return deny(caller, Codes.outputInvalid, `operation "${name}" returned a result that is not JSON (a bug in the application): ${notJson}`);
+    return deny(
+      caller,
+      Codes.outputInvalid,
+      `operation "${name}" returned a result that is not JSON (a bug in the application): ${notJson}`,
+    );
   }
   if (op.validateOutput !== undefined && !op.validateOutput(value)) {
     return deny(
@@ -303,7 +331,12 @@ function handlerFailed(name: string, e: unknown, caller: CallerContext): HostCal
 
 function cancelled(name: string, caller: CallerContext): HostCallReply {
   const reason = caller.signal.reason;
-  const why = reason instanceof Error && reason.name !== "AbortError" ? `: ${reason.message}` : typeof reason === "string" ? `: ${reason}` : "";
+  const why =
+    reason instanceof Error && reason.name !== "AbortError"
+      ? `: ${reason.message}`
+      : typeof reason === "string"
+        ? `: ${reason}`
+        : "";
   const message = `operation "${name}" was cancelled (the job was cancelled or the host is closing)${why}`;
   // Cancellation is something the application asked for, not a fault: keep it out of warnings.
   caller.log?.("info", message);
@@ -347,7 +380,8 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string {
 
 function describeError(e: ErrorObject): string {
   const at = e.instancePath === "" ? "payload" : `payload${e.instancePath}`;
-  if (e.keyword === "additionalProperties") return `${at} has unknown property "${String(e.params.additionalProperty)}"`;
+  if (e.keyword === "additionalProperties")
+    return `${at} has unknown property "${String(e.params.additionalProperty)}"`;
   if (e.keyword === "required") return `${at} is missing required property "${String(e.params.missingProperty)}"`;
   if (e.keyword === "enum") return `${at} must be one of ${JSON.stringify(e.params.allowedValues)}`;
   return `${at} ${e.message ?? `fails "${e.keyword}"`}`;

@@ -28,7 +28,12 @@ function hostCall(op: string, payload: string): string {
   switch (op) {
     case RuntimeOps.log: {
       const { level, message } = JSON.parse(payload) as { level?: LogLevel; message?: unknown };
-      post({ type: "log", level: level && LOG_LEVELS.has(level) ? level : "info", message: String(message), source: "log" });
+      post({
+        type: "log",
+        level: level && LOG_LEVELS.has(level) ? level : "info",
+        message: String(message),
+        source: "log",
+      });
       return ok(null);
     }
     case RuntimeOps.complete: {
@@ -65,7 +70,9 @@ const plugin = await PluginInstance.create({
   onStderr: (b) => stderr.push(b),
   hostCall,
 });
-const instance = await WebAssembly.instantiate(init.module, { [init.namespace]: plugin.exports as WebAssembly.ModuleImports });
+const instance = await WebAssembly.instantiate(init.module, {
+  [init.namespace]: plugin.exports as WebAssembly.ModuleImports,
+});
 const exports = instance.exports as Record<string, (() => void) | undefined>;
 
 function invoke(name: string, stdin: Uint8Array | undefined): Outcome {
@@ -84,7 +91,11 @@ function invoke(name: string, stdin: Uint8Array | undefined): Outcome {
     stderr.flush();
   }
   const error = plugin.lastError();
-  if (error) return { kind: "failed", error: { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } };
+  if (error)
+    return {
+      kind: "failed",
+      error: { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) },
+    };
   return reported ?? { kind: "returned" };
 }
 

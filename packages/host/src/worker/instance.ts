@@ -23,7 +23,10 @@ export interface WorkerCallbacks {
 
 /** The worker died (crashed, ran out of memory, or was terminated) while an invocation ran. */
 export class WorkerExitedError extends Error {
-  constructor(readonly exitCode: number | undefined, readonly reason: string) {
+  constructor(
+    readonly exitCode: number | undefined,
+    readonly reason: string,
+  ) {
     super(reason);
     this.name = "WorkerExitedError";
   }
@@ -76,11 +79,16 @@ export class ExtensionWorker {
         pending.resolve(message.outcome);
       }
     });
-    worker.on("error", (error) => self.#die(new WorkerExitedError(undefined, `the extension's worker crashed: ${error.message}`)));
+    worker.on("error", (error) =>
+      self.#die(new WorkerExitedError(undefined, `the extension's worker crashed: ${error.message}`)),
+    );
     worker.on("exit", (code) => {
       port1.close();
       self.#die(
-        new WorkerExitedError(code, self.#terminating ? "the extension was stopped" : `the extension's worker exited (code ${code})`),
+        new WorkerExitedError(
+          code,
+          self.#terminating ? "the extension was stopped" : `the extension's worker exited (code ${code})`,
+        ),
       );
     });
     // Let the process exit while workers idle: the host keeps them alive only while they work.
@@ -97,13 +105,16 @@ export class ExtensionWorker {
   /** Calls an export of the module; resolves with how it ended. Rejects if the worker dies meanwhile. */
   invoke(exportName: string, stdin?: Uint8Array): Promise<Outcome> {
     if (this.#exited) return Promise.reject(this.#exited);
-    if (this.#pending) return Promise.reject(new Error("internal error: an extension instance runs one call at a time"));
+    if (this.#pending)
+      return Promise.reject(new Error("internal error: an extension instance runs one call at a time"));
     Atomics.store(this.#control, Control.interrupt, Interrupt.none);
     const seq = ++this.#seq;
     return new Promise<Outcome>((resolve, reject) => {
       this.#pending = { seq, resolve, reject };
       this.#worker.ref();
-      this.#worker.postMessage(stdin ? { type: "invoke", seq, export: exportName, stdin } : { type: "invoke", seq, export: exportName });
+      this.#worker.postMessage(
+        stdin ? { type: "invoke", seq, export: exportName, stdin } : { type: "invoke", seq, export: exportName },
+      );
     }).finally(() => {
       if (!this.#exited) this.#worker.unref();
     });

@@ -35,20 +35,33 @@ export interface WorkerInit {
 }
 
 /** Host → worker. */
-export type ToWorker = { readonly type: "invoke"; readonly seq: number; readonly export: string; readonly stdin?: Uint8Array };
+export type ToWorker = {
+  readonly type: "invoke";
+  readonly seq: number;
+  readonly export: string;
+  readonly stdin?: Uint8Array;
+};
 
 /** How an invocation ended, as the worker saw it. */
 export type Outcome =
   | { readonly kind: "completed"; readonly value: unknown }
   | { readonly kind: "interrupted" }
   | { readonly kind: "returned" }
-  | { readonly kind: "failed"; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } }
+  | {
+      readonly kind: "failed";
+      readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
+    }
   | { readonly kind: "trapped"; readonly message: string };
 
 /** Worker → host, on `parentPort` (never blocking). */
 export type FromWorker =
   | { readonly type: "done"; readonly seq: number; readonly outcome: Outcome }
-  | { readonly type: "log"; readonly level: LogLevel; readonly message: string; readonly source: "log" | "stdout" | "stderr" }
+  | {
+      readonly type: "log";
+      readonly level: LogLevel;
+      readonly message: string;
+      readonly source: "log" | "stdout" | "stderr";
+    }
   | {
       readonly type: "progress";
       readonly done: number;

@@ -18,9 +18,9 @@
  * @module
  */
 import { constants, type Stats } from "node:fs";
-import { lstat, open, readdir, realpath } from "node:fs/promises";
+import { type FileHandle, lstat, open, readdir, realpath } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
-import { OperationError, OperationErrorCodes as Codes } from "../errors.js";
+import { OperationErrorCodes as Codes, OperationError } from "../errors.js";
 import type { OperationRegistry } from "../registry.js";
 import type { OperationContext } from "../types.js";
 
@@ -84,7 +84,13 @@ export function registerFiles(registry: OperationRegistry, options: { maxReadByt
       },
     },
     handler: (input, ctx) =>
-      readFileInFolder(ctx, input.folder, input.path, input.encoding ?? "utf8", Math.min(input.maxBytes ?? maxReadBytes, maxReadBytes)),
+      readFileInFolder(
+        ctx,
+        input.folder,
+        input.path,
+        input.encoding ?? "utf8",
+        Math.min(input.maxBytes ?? maxReadBytes, maxReadBytes),
+      ),
   });
 
   registry.register<{ folder: string; path: string }, FileStat>({
@@ -119,7 +125,9 @@ async function listDirectory(ctx: OperationContext, folderName: string, relPath:
       return st === undefined ? undefined : { name: d.name, type: typeOf(st), size: st.isFile() ? st.size : 0 };
     }),
   );
-  return entries.filter((e): e is FileEntry => e !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries
+    .filter((e): e is FileEntry => e !== undefined)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function readFileInFolder(
@@ -143,7 +151,7 @@ async function readFileInFolder(
   }
 }
 
-async function readAtMost(handle: import("node:fs/promises").FileHandle, max: number): Promise<Buffer> {
+async function readAtMost(handle: FileHandle, max: number): Promise<Buffer> {
   const buffer = Buffer.alloc(Math.min(max, 64 * 1024));
   const chunks: Buffer[] = [];
   let total = 0;
@@ -180,19 +188,26 @@ function decode(bytes: Buffer, encoding: "utf8" | "base64", shown: string): stri
 async function resolveInFolder(ctx: OperationContext, folderName: string, relPath: string): Promise<Resolved> {
   const root = grantedRoot(ctx, folderName);
   const segments = splitRelativePath(relPath, folderName);
-  const shown = segments.length === 0 ? `the root of folder "${folderName}"` : `"${segments.join("/")}" in folder "${folderName}"`;
+  const shown =
+    segments.length === 0 ? `the root of folder "${folderName}"` : `"${segments.join("/")}" in folder "${folderName}"`;
   const realRoot = await fsCall(`folder "${folderName}"`, () => realpath(root));
   let full = realRoot;
   let stats = await fsCall(`folder "${folderName}"`, () => lstat(realRoot));
   for (const [i, segment] of segments.entries()) {
     if (!stats.isDirectory()) {
-      throw new OperationError(Codes.notFound, `${shown} does not exist: "${segments.slice(0, i).join("/")}" is not a directory`);
+      throw new OperationError(
+        Codes.notFound,
+        `${shown} does not exist: "${segments.slice(0, i).join("/")}" is not a directory`,
+      );
     }
     full = join(full, segment);
     stats = await fsCall(shown, () => lstat(full));
     if (stats.isSymbolicLink()) {
       const link = segments.slice(0, i + 1).join("/");
-      throw new OperationError(Codes.pathEscape, `${shown} is refused: "${link}" is a symbolic link, and files.* never follows links`);
+      throw new OperationError(
+        Codes.pathEscape,
+        `${shown} is refused: "${link}" is a symbolic link, and files.* never follows links`,
+      );
     }
   }
   const real = await fsCall(shown, () => realpath(full));
@@ -220,7 +235,10 @@ function grantedRoot(ctx: OperationContext, folderName: string): string {
  */
 export function splitRelativePath(relPath: string, folderName: string): string[] {
   const refuse = (why: string): never => {
-    throw new OperationError(Codes.pathEscape, `path ${JSON.stringify(relPath)} in folder "${folderName}" is refused: ${why}`);
+    throw new OperationError(
+      Codes.pathEscape,
+      `path ${JSON.stringify(relPath)} in folder "${folderName}" is refused: ${why}`,
+    );
   };
   if (relPath.includes("\0")) refuse("it contains a NUL byte");
   if (relPath.includes("\\")) refuse("it contains a backslash; separate components with '/'");

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { OperationError, OperationErrorCodes as Codes } from "../errors.js";
+import { OperationErrorCodes as Codes, OperationError } from "../errors.js";
 import type { OperationRegistry } from "../registry.js";
 import type { OperationContext } from "../types.js";
 
@@ -80,7 +80,11 @@ interface Hop {
   body: string | undefined;
 }
 
-async function httpFetch(input: HttpRequest, ctx: OperationContext, settings: Required<HttpOptions>): Promise<HttpResponse> {
+async function httpFetch(
+  input: HttpRequest,
+  ctx: OperationContext,
+  settings: Required<HttpOptions>,
+): Promise<HttpResponse> {
   const method = input.method ?? "GET";
   if (input.body !== undefined && (method === "GET" || method === "HEAD")) {
     throw new OperationError(Codes.inputInvalid, `a ${method} request cannot have a body`);
@@ -122,9 +126,12 @@ async function send(hop: Hop, signal: AbortSignal, doFetch: typeof fetch, deadli
 }
 
 function requestError(url: URL, e: unknown, deadline: Deadline): Error {
-  if (deadline.signal.aborted) return new OperationError(Codes.timeout, `request to ${url.href} took longer than ${deadline.ms} ms`);
+  if (deadline.signal.aborted)
+    return new OperationError(Codes.timeout, `request to ${url.href} took longer than ${deadline.ms} ms`);
   const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
-  return new Error(`request to ${url.href} failed: ${e instanceof Error ? e.message : String(e)}${cause}`, { cause: e });
+  return new Error(`request to ${url.href} failed: ${e instanceof Error ? e.message : String(e)}${cause}`, {
+    cause: e,
+  });
 }
 
 function isRedirect(status: number): boolean {
@@ -140,13 +147,18 @@ function nextHop(hop: Hop, status: number, location: string, ctx: OperationConte
     throw new Error(`${hop.url.href} redirected to an invalid URL ${JSON.stringify(location)}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OperationError(Codes.hostNotAllowed, `${hop.url.href} redirected to ${url.href}; only http and https are allowed`);
+    throw new OperationError(
+      Codes.hostNotAllowed,
+      `${hop.url.href} redirected to ${url.href}; only http and https are allowed`,
+    );
   }
   checkHost(url, ctx, hop.url);
   // As browsers do: 303 always, and 301/302 after a POST, continue as a GET without a body.
   const toGet = status === 303 ? hop.method !== "HEAD" : (status === 301 || status === 302) && hop.method === "POST";
   const headers = url.origin === hop.url.origin ? hop.headers : withoutOriginBound(hop.headers);
-  return toGet ? { url, method: "GET", headers: withoutBodyHeaders(headers), body: undefined } : { url, method: hop.method, headers, body: hop.body };
+  return toGet
+    ? { url, method: "GET", headers: withoutBodyHeaders(headers), body: undefined }
+    : { url, method: hop.method, headers, body: hop.body };
 }
 
 function withoutOriginBound(headers: Record<string, string>): Record<string, string> {
@@ -165,10 +177,16 @@ function parseUrl(text: string): URL {
     throw new OperationError(Codes.inputInvalid, `${JSON.stringify(text)} is not an absolute URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OperationError(Codes.inputInvalid, `${JSON.stringify(text)} uses ${url.protocol.slice(0, -1)}:, but only http and https are allowed`);
+    throw new OperationError(
+      Codes.inputInvalid,
+      `${JSON.stringify(text)} uses ${url.protocol.slice(0, -1)}:, but only http and https are allowed`,
+    );
   }
   if (url.username !== "" || url.password !== "") {
-    throw new OperationError(Codes.inputInvalid, "URLs with credentials are refused; send them in an Authorization header");
+    throw new OperationError(
+      Codes.inputInvalid,
+      "URLs with credentials are refused; send them in an Authorization header",
+    );
   }
   return url;
 }
@@ -183,7 +201,8 @@ function checkHost(url: URL, ctx: OperationContext, redirectedFrom?: URL): void 
   const allowed = ctx.manifest.allowedHosts ?? [];
   if (allowed.some((entry) => matches(entry, host, port))) return;
   const entry = url.port === "" ? host : `${host}:${port}`;
-  const what = redirectedFrom === undefined ? `request to ${url.href}` : `redirect from ${redirectedFrom.href} to ${url.href}`;
+  const what =
+    redirectedFrom === undefined ? `request to ${url.href}` : `redirect from ${redirectedFrom.href} to ${url.href}`;
   throw new OperationError(
     Codes.hostNotAllowed,
     `${what} refused: host "${entry}" is not in the allowedHosts of extension "${ctx.extensionId}" ` +
@@ -219,7 +238,10 @@ function headerRecord(headers: Headers): Record<string, string> {
 
 async function readCapped(response: Response, url: URL, maxBytes: number, deadline: Deadline): Promise<string> {
   const tooLarge = () =>
-    new OperationError(Codes.responseTooLarge, `the response from ${url.href} is larger than the limit of ${maxBytes} bytes`);
+    new OperationError(
+      Codes.responseTooLarge,
+      `the response from ${url.href} is larger than the limit of ${maxBytes} bytes`,
+    );
   const declared = Number(response.headers.get("content-length") ?? "0");
   if (declared > maxBytes) {
     await response.body?.cancel();

@@ -9,15 +9,22 @@ import { registerFiles } from "./files.js";
 import { registerHttp } from "./http.js";
 import { registerKv } from "./kv.js";
 
-export { DEFAULT_MAX_READ_BYTES, registerFiles, type FileContent, type FileEntry, type FileStat, type FileType } from "./files.js";
+export {
+  DEFAULT_MAX_READ_BYTES,
+  type FileContent,
+  type FileEntry,
+  type FileStat,
+  type FileType,
+  registerFiles,
+} from "./files.js";
 export {
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MAX_RESPONSE_BYTES,
-  MAX_REDIRECTS,
-  registerHttp,
   type HttpOptions,
   type HttpRequest,
   type HttpResponse,
+  MAX_REDIRECTS,
+  registerHttp,
 } from "./http.js";
 export { DEFAULT_MAX_KV_VALUE_BYTES, registerKv } from "./kv.js";
 
@@ -39,10 +46,15 @@ export interface BuiltinOptions {
 export function registerBuiltins(registry: OperationRegistry, options: BuiltinOptions = {}): void {
   registerKv(registry, defined({ maxValueBytes: options.maxKvValueBytes }));
   registerFiles(registry, defined({ maxReadBytes: options.maxReadBytes }));
-  registerHttp(registry, defined({ fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, timeoutMs: options.httpTimeoutMs }));
+  registerHttp(
+    registry,
+    defined({ fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, timeoutMs: options.httpTimeoutMs }),
+  );
 }
 
 /** Drops undefined fields: under `exactOptionalPropertyTypes` absent and undefined differ. */
 function defined<T extends object>(record: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

@@ -61,7 +61,7 @@ describe("durable jobs", () => {
       counters: { items: 5, bytes: 0 },
       attempts: 1,
     });
-    expect(progress).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    expect(progress).toEqual([1, 2, 3, 4, 5]);
     expect(states).toContain("completed");
     await host.close();
   });

@@ -28,6 +28,17 @@ export function kilnCleanup() { call("$log", { level: "info", message: "${id} by
 export async function jobEcho() { const env = readInput(); console.log("echoing"); call("$complete", { value: env.input }); }
 export function jobBoom() { throw new TypeError("boom from ${id}"); }
 export function jobCallUnknown() { call("acme.nothing", {}); }
+export function jobSpin() {
+  const { input, state } = readInput();
+  for (let i = state.i ?? 0; i < input.steps; ) {
+    const until = Date.now() + input.ms; while (Date.now() < until) {}
+    i++;
+    const counters = { items: i, bytes: 0 };
+    call("$progress", { done: i, total: input.steps, message: "${id}", counters });
+    call("$checkpoint", { state: { i }, progress: { done: i, total: input.steps, message: "${id}" }, counters });
+  }
+  call("$complete", { value: "${id} done" });
+}
 `;
 }
 
@@ -42,7 +53,7 @@ export interface FixtureOptions {
   readonly module?: Uint8Array;
 }
 
-const jobs = ["echo", "boom", "call-unknown"];
+const jobs = ["echo", "boom", "call-unknown", "spin"];
 
 export async function makeExtension(options: FixtureOptions = {}): Promise<string> {
   const id = options.id ?? "fixture";

@@ -334,8 +334,9 @@ export class JobManager extends TypedEmitter<JobEvents> {
     counters: JobCounters | undefined,
   ): Promise<number> {
     const seq = await this.store.checkpoint(jobId, state, progress, counters);
+    // No "progress" event here: the SDK reports progress itself before checkpointing; the
+    // checkpoint only persists it again, atomically with the state.
     this.emit("checkpoint", { jobId, extensionId, seq });
-    if (progress && counters) this.emit("progress", { jobId, extensionId, progress, counters });
     return seq;
   }
 

@@ -43,7 +43,7 @@ function busyWait(ms: number): void {
   name: "Test Extension",
   version: "0.1.0",
   description: "Reference extension: a counter job that logs every step, and jobs that exercise the job system.",
-  permissions: ["test.sleep"],
+  permissions: ["test.echo", "test.sleep"],
   limits: { concurrentJobs: 2 },
 })
 export class TestExtension {
@@ -87,6 +87,16 @@ export class TestExtension {
   async waitOp(ctx: JobContext<{ ms: number }>): Promise<string> {
     await ctx.call("test.sleep", { ms: ctx.input.ms });
     return "woke";
+  }
+
+  @job({ name: "ping", description: "Calls the app operation `test.echo` `input.n` times (benchmarks)." })
+  async ping(ctx: JobContext<{ n: number; interruptChecks?: boolean }>): Promise<{ calls: number }> {
+    for (let i = 0; i < ctx.input.n; i++) {
+      // `ctx.interrupted` is answered inside the worker: the baseline for a main-thread round trip.
+      if (ctx.input.interruptChecks) void ctx.interrupted;
+      else await ctx.call("test.echo", { i });
+    }
+    return { calls: ctx.input.n };
   }
 
   @job({ name: "spin", description: "Loops for ever without checking: only a kill stops it." })

@@ -42,7 +42,7 @@ describe("test-extension, built and run for real", () => {
       id: "test-extension",
       name: "Test Extension",
       version: "0.1.0",
-      permissions: ["test.sleep"],
+      permissions: ["test.echo", "test.sleep"],
       limits: { concurrentJobs: 2 },
       hooks: { init: "kiln-init", cleanup: "kiln-cleanup" },
       module: { file: "extension.wasm", plugin: "kiln-plugin-v1" },

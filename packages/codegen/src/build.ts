@@ -7,7 +7,13 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { checkManifest, type Manifest } from "@kiln/host";
-import { compileSource, emitDynamicModule, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
+import {
+  compileSource,
+  emitDynamicModule,
+  loadPluginModule,
+  PLUGIN_NAMESPACE,
+  preloadModuleEmitter,
+} from "@kiln/javy-plugin";
 import { build as esbuild } from "esbuild";
 import { analyzeProject } from "./analyze.js";
 import { DiagnosticsError } from "./diagnostics.js";
@@ -68,6 +74,11 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
     timings[step] = Math.round((now - t) * 10) / 10;
     t = now;
   };
+
+  // Compiling the plugin and loading Binaryen take about a second each; both proceed off the main
+  // thread while the analysis runs. Their errors surface where they are awaited.
+  const warmUp = Promise.all([loadPluginModule(), preloadModuleEmitter()]);
+  warmUp.catch(() => undefined);
 
   const analysis = analyzeProject({
     projectDir,

@@ -17,7 +17,6 @@ import {
   SqliteJobStore,
   TERMINAL_STATES,
 } from "@kiln/host";
-import { buildExtension } from "./build.js";
 import { DiagnosticsError, formatDiagnostic } from "./diagnostics.js";
 import { formatCount, ProgressView } from "./progress.js";
 import { CODEGEN_VERSION } from "./version.js";
@@ -135,6 +134,8 @@ async function build(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, { out: { type: "string" } });
   if (positionals.length !== 1) throw new UsageError("build takes exactly one <extension-dir>");
   const started = performance.now();
+  // Loaded on demand: the compiler (ts-morph, esbuild) takes most of a second to import.
+  const { buildExtension } = await import("./build.js");
   const result = await buildExtension({
     projectDir: positionals[0] as string,
     ...(typeof values.out === "string" ? { outDir: values.out } : {}),
@@ -302,6 +303,7 @@ async function run(args: readonly string[]): Promise<number> {
   const stop = () => {
     if (!jobId) return; // Still loading: stopped right after.
     const id = jobId;
+    view.note(`kiln: ${store ? "pausing" : "cancelling"} ${id} (press Ctrl-C again to exit at once)`);
     // A job in a store file pauses, to be resumed; an in-memory one has no future: cancel it.
     void (store ? host.jobs.pause(id) : host.jobs.cancel(id)).catch(() => undefined);
   };
@@ -474,8 +476,8 @@ async function jobsResume(args: readonly string[]): Promise<number> {
     ...GRANT_OPTIONS,
   });
   if (positionals.length) throw new UsageError(`jobs resume takes no arguments, got "${positionals.join(" ")}"`);
-  const storeFile = existingStore(values.store);
   if (values.extensions === undefined) throw new UsageError("--extensions <dir> is required");
+  const storeFile = existingStore(values.store);
   const extensionsDir = values.extensions;
   const permissions = parseGrants(values.grant);
   const folders = parseFolders(values.folder);
@@ -485,6 +487,7 @@ async function jobsResume(args: readonly string[]): Promise<number> {
   const host = new ExtensionHost({ store: storeFile, logger: (e) => view.line(formatLog(e)) });
   const following = new Set<string>();
   const interrupts = new Interrupts(() => {
+    if (following.size) view.note(`kiln: pausing ${[...following].join(", ")} (press Ctrl-C again to exit at once)`);
     for (const id of following) void host.jobs.pause(id).catch(() => undefined);
   });
   let failed = false;

@@ -16,7 +16,7 @@ import type { JobProgress } from "@kiln/host";
 export interface ProgressStream {
   write(text: string): unknown;
   /** Terminal width, when the stream is a terminal. */
-  readonly columns?: number;
+  readonly columns?: number | undefined;
 }
 
 /** Options of {@link ProgressView}. */
@@ -148,6 +148,13 @@ export class ProgressView {
     this.#clear();
     this.#options.out.write(`${text}\n`);
     this.#redraw(true);
+  }
+
+  /** Writes a line on stderr (a notice for people), keeping the bars below it. */
+  note(text: string): void {
+    this.#clear();
+    this.#options.err.write(`${text}\n`);
+    if (this.#options.tty) this.#redraw(true);
   }
 
   /**

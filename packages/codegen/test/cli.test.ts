@@ -81,7 +81,7 @@ describe("kiln build", () => {
   it("says what it built, where, and how big", () => {
     expect(buildRun.stderr).toBe("");
     expect(buildRun.stdout).toMatch(
-      /^built test-extension 0\.1\.0 → dist\/ \(4 jobs, extension\.wasm \d+\.\d KiB\) in \d+ ms\n$/,
+      /^built test-extension 0\.1\.0 → dist\/ \(\d+ jobs, extension\.wasm \d+\.\d KiB\) in \d+ ms\n$/,
     );
   });
 });
@@ -116,8 +116,8 @@ describe("kiln run", () => {
   it("exits 1 with KILN_JOB_NOT_FOUND for a job the extension does not have", async () => {
     const r = await kiln(["run", "dist", "nope"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      'kiln: KILN_JOB_NOT_FOUND: extension "test-extension" has no job "nope" (its jobs: counter, steps, wait-op, spin)\n',
+    expect(r.stderr).toMatch(
+      /^kiln: KILN_JOB_NOT_FOUND: extension "test-extension" has no job "nope" \(its jobs: counter, steps, .*\)\n$/,
     );
   });
 
@@ -292,7 +292,13 @@ describe("kiln jobs", () => {
 
 describe("ProgressView", () => {
   function sink(columns?: number) {
-    const s = { text: "", columns, write: (t: string) => void (s.text += t) };
+    const s = {
+      text: "",
+      columns,
+      write(t: string) {
+        s.text += t;
+      },
+    };
     return s;
   }
 
@@ -332,8 +338,11 @@ describe("ProgressView", () => {
     view.line("hello");
     expect(out.text).toBe("hello\n");
     // Two bars were drawn: up one line, clear to the end of the screen, the log line, both bars again.
-    expect(err.text).toMatch(/\x1b\[1A\r\x1b\[J\r\x1b\[Jone . starting\ntwo \[█{10}░{10}\] 50% 1\/2$/);
+    const tail = err.text.slice(err.text.lastIndexOf("\x1b[1A"));
+    expect(tail.startsWith("\x1b[1A\r\x1b[J\r\x1b[Jone ")).toBe(true);
+    expect(tail.endsWith(" starting\ntwo [██████████░░░░░░░░░░] 50% 1/2")).toBe(true);
     view.close();
-    expect(err.text.endsWith("\x1b[1A\r\x1b[J")).toBe(true);
+    // Both bars removed, the cursor back at the start of the line they were on.
+    expect(err.text.endsWith("\x1b[1A\r\x1b[J\r\x1b[Jtwo [██████████░░░░░░░░░░] 50% 1/2\r\x1b[J")).toBe(true);
   });
 });

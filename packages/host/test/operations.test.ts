@@ -9,7 +9,6 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Manifest } from "../src/manifest.js";
 import {
   type CallerContext,
   OperationErrorCodes as Codes,
@@ -18,7 +17,8 @@ import {
   type KvListPage,
   OperationRegistry,
   registerBuiltins,
-} from "../src/operations/index.js";
+} from "../src/index.js";
+import type { Manifest } from "../src/manifest.js";
 
 /** In-memory stand-in for the SQLite store: one sorted key space per extension. */
 class MemoryKv implements KvBackend {

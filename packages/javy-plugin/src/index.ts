@@ -15,13 +15,15 @@ export {
   RuntimeOps,
 } from "./abi.js";
 export { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
-export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule } from "./module.js";
+export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule, preloadModuleEmitter } from "./module.js";
 export {
   compileSource,
+  type HostCallHandler,
+  loadPluginModule,
   PluginInstance,
   type PluginInstanceOptions,
   pluginWasmUrl,
   readImportNamespace,
   readPluginBytes,
 } from "./plugin.js";
-export { createWasi, type Wasi, type WasiOptions } from "./wasi.js";
+export { createWasi, Errno, WASI_PREVIEW1_FUNCTIONS, type Wasi, type WasiFunction, type WasiOptions } from "./wasi.js";

@@ -35,12 +35,22 @@ export interface DynamicModuleOptions {
   readonly producer?: { readonly name: string; readonly version: string };
 }
 
+let binaryenModule: Promise<typeof import("binaryen")> | undefined;
+
 /**
- * Builds a dynamically linked Javy module. The result is deterministic for the same input.
- * Binaryen is loaded on first use (about a second): hosts that only run modules never pay for it.
+ * Starts loading Binaryen (about a second of start-up) if it is not loaded yet. It is loaded on
+ * first use so that hosts, which only run modules, never pay for it; a build calls this early so
+ * that the load overlaps with its other steps.
  */
+export function preloadModuleEmitter(): Promise<unknown> {
+  binaryenModule ??= import("binaryen");
+  return binaryenModule;
+}
+
+/** Builds a dynamically linked Javy module. The result is deterministic for the same input. */
 export async function emitDynamicModule(options: DynamicModuleOptions): Promise<Uint8Array> {
-  const { default: binaryen } = await import("binaryen");
+  preloadModuleEmitter();
+  const { default: binaryen } = await (binaryenModule as Promise<typeof import("binaryen")>);
   const namespace = options.namespace ?? PLUGIN_NAMESPACE;
   const names = options.exports.map((e) => e.jsName);
   const wat = [

@@ -33,14 +33,15 @@ export interface JobOptions {
 
 import type { JobContext } from "./context.js";
 
-type AnyClass = abstract new (...args: never[]) => unknown;
+/** Any class: what {@link extension} decorates. */
+export type ExtensionClass = abstract new (...args: never[]) => unknown;
 
 /**
  * The parameters a job method may declare: the context, then the state it resumes from. Typing
  * them here makes a method with the wrong parameters a type error at the decorator.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the input and state types are the author's to choose.
-type JobParameters = [ctx: JobContext<any>, state?: any] | [];
+export type JobParameters = [ctx: JobContext<any>, state?: any] | [];
 
 /**
  * Marks the class that is the extension. Exactly one per extension project.
@@ -56,7 +57,7 @@ type JobParameters = [ctx: JobContext<any>, state?: any] | [];
  */
 export function extension(options: ExtensionOptions) {
   void options;
-  return <T extends AnyClass>(target: T, context: ClassDecoratorContext<T>): void => {
+  return <T extends ExtensionClass>(target: T, context: ClassDecoratorContext<T>): void => {
     void target;
     void context;
   };

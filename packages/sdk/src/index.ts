@@ -16,4 +16,11 @@ export {
   type OperationOutput,
   type Operations,
 } from "./context.js";
-export { type ExtensionOptions, extension, type JobOptions, job } from "./decorators.js";
+export {
+  type ExtensionClass,
+  type ExtensionOptions,
+  extension,
+  type JobOptions,
+  type JobParameters,
+  job,
+} from "./decorators.js";

@@ -48,7 +48,10 @@ interface Running {
   killTimer: NodeJS.Timeout | undefined;
 }
 
-/** The host's view the manager needs: which extensions are loaded. */
+/**
+ * The host's view the manager needs: which extensions are loaded.
+ * @internal
+ */
 export interface JobHost {
   runtime(extensionId: string): ExtensionRuntime | undefined;
 }
@@ -66,6 +69,10 @@ export class JobManager extends TypedEmitter<JobEvents> {
   #again = false;
   #closed = false;
 
+  /**
+   * Created by `ExtensionHost`; applications use `host.jobs`.
+   * @internal
+   */
   constructor(
     private readonly store: JobStore,
     private readonly host: JobHost,
@@ -207,7 +214,9 @@ export class JobManager extends TypedEmitter<JobEvents> {
 
   async #fill(): Promise<void> {
     if (this.#running.size >= this.#max) return;
-    const queued = await this.store.list({ states: ["queued"] });
+    // A bounded page, oldest first: enough to fill every free slot even when the oldest jobs wait
+    // on extensions that are busy or not loaded.
+    const queued = await this.store.list({ states: ["queued"], limit: 1000 });
     for (const record of queued) {
       if (this.#running.size >= this.#max || this.#closed) return;
       const runtime = this.host.runtime(record.extensionId);

@@ -6,41 +6,16 @@
  */
 import type { LogLevel } from "../logger.js";
 import type { Manifest } from "../manifest.js";
+import type { KvStore } from "../store/types.js";
+
+/** The key-value store the `kv.*` operations use: the job store's (see {@link KvStore}). */
+export type KvBackend = KvStore;
 
 /**
  * A JSON Schema (draft-07) as a plain object. Schemas are compiled by ajv in strict mode when the
  * operation is registered, so a typo in a keyword fails at startup rather than on first call.
  */
 export type JsonSchema = { readonly [keyword: string]: unknown };
-
-/** Options of {@link KvBackend.list}. */
-export interface KvListOptions {
-  /** Only keys starting with this. */
-  readonly prefix?: string;
-  /** At most this many keys; the backend picks a default and a ceiling. */
-  readonly limit?: number;
-  /** Only keys sorting after this one: pass the previous page's `next`. */
-  readonly after?: string;
-}
-
-/** One page of keys. `next` is present when more keys follow. */
-export interface KvListPage {
-  readonly keys: string[];
-  readonly next?: string;
-}
-
-/**
- * Where `kv.*` keeps values: one key space per extension id. Structural on purpose: the host's
- * SQLite store satisfies it without importing this module, and so can any other store.
- */
-export interface KvBackend {
-  /** The stored value, or `undefined` when the key is missing. */
-  get(extensionId: string, key: string): Promise<unknown>;
-  set(extensionId: string, key: string, value: unknown): Promise<void>;
-  /** True when the key existed. */
-  delete(extensionId: string, key: string): Promise<boolean>;
-  list(extensionId: string, options: KvListOptions): Promise<KvListPage>;
-}
 
 /** What the application granted one extension. */
 export interface ExtensionGrants {

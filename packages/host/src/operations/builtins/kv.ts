@@ -4,9 +4,10 @@
  *
  * @module
  */
+
+import type { KvListOptions, KvListPage } from "../../store/types.js";
 import { OperationError, OperationErrorCodes } from "../errors.js";
 import type { OperationRegistry } from "../registry.js";
-import type { KvListOptions, KvListPage } from "../types.js";
 
 /** Largest JSON text `kv.set` stores for one value: kv is for state, not for blobs. */
 export const DEFAULT_MAX_KV_VALUE_BYTES = 1024 * 1024;

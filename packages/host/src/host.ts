@@ -225,9 +225,13 @@ export class ExtensionHost {
     throw new ExtensionFailedError(extensionId, where, "the job ended without reporting a result");
   }
 
-  /** Runs the extension's `cleanup` and stops its instances. A cleanup that fails is logged. */
+  /**
+   * Pauses the extension's running jobs (they resume from their last checkpoint once it is loaded
+   * again), runs its `cleanup` and stops its instances. A cleanup that fails is logged.
+   */
   async unload(extensionId: string): Promise<void> {
     const runtime = this.#get(extensionId);
+    await this.jobs.pauseRunning(extensionId);
     this.#extensions.delete(extensionId);
     this.operations.forgetExtension(extensionId);
     await runtime.stop();

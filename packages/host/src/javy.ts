@@ -75,7 +75,7 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
   const text = (chunks: Uint8Array[]) => new TextDecoder().decode(Buffer.concat(chunks));
   const plugin = await instantiatePlugin(pluginModule, io);
   try {
-    const instance = await WebAssembly.instantiate(module, {
+    const instance = new WebAssembly.Instance(module, {
       [namespace]: plugin.exports as WebAssembly.ModuleImports,
     });
     const name = options.export ?? "_start";
@@ -146,7 +146,7 @@ async function instantiatePlugin(
     );
   }
   const wasi = createWasi(io);
-  const instance = await WebAssembly.instantiate(pluginModule, { wasi_snapshot_preview1: wasi.imports });
+  const instance = new WebAssembly.Instance(pluginModule, { wasi_snapshot_preview1: wasi.imports });
   const memory = instance.exports.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new ModuleInvalidError("plugin", "it exports no memory");
   wasi.bind(memory);

@@ -3,9 +3,10 @@
  * plugin, and invoked the way the host invokes it. The host side of the ABI is played by the test:
  * it answers `__kiln.call` and records what the runtime asked for.
  */
-import { compileSource, type JobCounters, PluginInstance } from "@kiln/javy-plugin";
+import { compileSource, PluginInstance } from "@kiln/javy-plugin";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { JobCounters } from "../src/index.js";
 
 const entry = `
 import { createRuntime } from "@kiln/sdk/runtime";

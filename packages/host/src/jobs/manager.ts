@@ -62,7 +62,8 @@ export interface JobHost {
  */
 export class JobManager extends TypedEmitter<JobEvents> {
   readonly #running = new Map<string, Running>();
-  readonly #waiters = new Map<string, ((r: JobRecord) => void)[]>();
+  /** Per job, the pending `wait` calls: each returns true once it is satisfied (and can go). */
+  readonly #waiters = new Map<string, ((r: JobRecord) => boolean)[]>();
   readonly #max: number;
   readonly #grace: number;
   #scheduling: Promise<void> | undefined;
@@ -129,12 +130,15 @@ export class JobManager extends TypedEmitter<JobEvents> {
     if (states.includes(current.state)) return current;
     return new Promise((resolve) => {
       const list = this.#waiters.get(jobId) ?? [];
+      let done = false;
       const check = (r: JobRecord) => {
-        if (!states.includes(r.state)) return false;
-        resolve(r);
-        return true;
+        if (!done && states.includes(r.state)) {
+          done = true;
+          resolve(r);
+        }
+        return done;
       };
-      list.push((r) => void check(r));
+      list.push(check);
       this.#waiters.set(jobId, list);
       // The state may have changed while we subscribed.
       void this.store.get(jobId).then((r) => r && check(r));
@@ -182,16 +186,24 @@ export class JobManager extends TypedEmitter<JobEvents> {
     return this.#running.size;
   }
 
-  /** Asks every running job to pause, waits up to the grace period, then stops the rest. */
+  /**
+   * Pauses the running jobs (of one extension, or all), waiting until they stopped: at their next
+   * check, or when the grace period ends and their instance is stopped. They resume from their last
+   * checkpoint.
+   */
+  async pauseRunning(extensionId?: string): Promise<void> {
+    const ids = [...this.#running.values()]
+      .filter((r) => extensionId === undefined || r.record.extensionId === extensionId)
+      .map((r) => r.record.id);
+    await Promise.all(ids.map((id) => this.pause(id).catch(() => undefined)));
+    const settled: JobState[] = ["paused", "completed", "failed", "cancelled", "interrupted"];
+    await Promise.all(ids.map((id) => this.wait(id, settled).catch(() => undefined)));
+  }
+
+  /** Stops scheduling and pauses every running job (see {@link JobManager.pauseRunning}). */
   async close(): Promise<void> {
     this.#closed = true;
-    const ids = [...this.#running.keys()];
-    await Promise.all(ids.map((id) => this.pause(id).catch(() => undefined)));
-    await Promise.all(
-      ids.map((id) =>
-        this.wait(id, ["paused", "completed", "failed", "cancelled", "interrupted"]).catch(() => undefined),
-      ),
-    );
+    await this.pauseRunning();
   }
 
   /** Starts queued jobs while the limits allow. Coalesces concurrent requests. */
@@ -253,7 +265,8 @@ export class JobManager extends TypedEmitter<JobEvents> {
         state: record.checkpoint ?? {},
         jobId: record.id,
         attempt: record.attempts,
-        counters: record.counters,
+        // The checkpoint's counters, not the live ones: work after the checkpoint is redone.
+        counters: record.checkpointSeq === 0 ? { items: 0, bytes: 0 } : record.checkpointCounters,
       };
       outcome = await runtime
         .invoke(job.export, new TextEncoder().encode(JSON.stringify(envelope)), {
@@ -323,8 +336,9 @@ export class JobManager extends TypedEmitter<JobEvents> {
     this.emit("state", record);
     const waiters = this.#waiters.get(record.id);
     if (!waiters) return;
-    for (const w of waiters) w(record);
-    if (TERMINAL_STATES.includes(record.state)) this.#waiters.delete(record.id);
+    const pending = waiters.filter((satisfied) => !satisfied(record));
+    if (pending.length && !TERMINAL_STATES.includes(record.state)) this.#waiters.set(record.id, pending);
+    else this.#waiters.delete(record.id);
   }
 
   /** Persists progress reported by a running job and tells listeners. */

@@ -39,6 +39,10 @@ export const MIGRATIONS: readonly Migration[] = [
         counter_bytes    INTEGER NOT NULL DEFAULT 0,
         checkpoint       TEXT,              -- JSON, NULL until the first checkpoint
         checkpoint_seq   INTEGER NOT NULL DEFAULT 0,
+        -- Counters as of the checkpoint: a resumed job restarts from these, not from the live ones
+        -- (which may already count work done after the checkpoint).
+        checkpoint_items INTEGER NOT NULL DEFAULT 0,
+        checkpoint_bytes INTEGER NOT NULL DEFAULT 0,
         result           TEXT,              -- JSON, NULL until completed
         error            TEXT,              -- JSON JobErrorInfo
         attempts         INTEGER NOT NULL DEFAULT 0,

@@ -255,6 +255,18 @@ describe("progress and checkpoints", () => {
     });
   });
 
+  it("keeps the counters saved with the checkpoint apart from live counters reported after it", async () => {
+    const store = open();
+    const { id } = await jobIn(store, "running");
+    await store.checkpoint(id, { step: 3 }, undefined, { items: 3, bytes: 30 });
+    await store.progress(id, { done: 4, total: 10, message: "step 4" }, { items: 4, bytes: 40 });
+    expect(await store.get(id)).toMatchObject({
+      counters: { items: 4, bytes: 40 },
+      checkpointCounters: { items: 3, bytes: 30 },
+      checkpoint: { step: 3 },
+    });
+  });
+
   it("keeps the checkpoint when a job is paused and resumed", async () => {
     const store = open();
     const { id } = await jobIn(store, "running");

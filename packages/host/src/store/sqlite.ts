@@ -78,6 +78,8 @@ interface JobRow {
   progress_message: string | null;
   counter_items: number;
   counter_bytes: number;
+  checkpoint_items: number;
+  checkpoint_bytes: number;
   checkpoint: string | null;
   checkpoint_seq: number;
   result: string | null;
@@ -140,7 +142,9 @@ const SQL = {
       progress_total   = CASE WHEN @setProgress THEN @total ELSE progress_total END,
       progress_message = CASE WHEN @setProgress THEN @message ELSE progress_message END,
       counter_items    = CASE WHEN @setCounters THEN @items ELSE counter_items END,
-      counter_bytes    = CASE WHEN @setCounters THEN @bytes ELSE counter_bytes END
+      counter_bytes    = CASE WHEN @setCounters THEN @bytes ELSE counter_bytes END,
+      checkpoint_items = CASE WHEN @setCheckpoint AND @setCounters THEN @items ELSE checkpoint_items END,
+      checkpoint_bytes = CASE WHEN @setCheckpoint AND @setCounters THEN @bytes ELSE checkpoint_bytes END
     WHERE id = @id AND state = 'running'
     RETURNING checkpoint_seq`,
   request: `UPDATE jobs SET requested = @what, updated_at = @now
@@ -515,6 +519,7 @@ function toRecord(row: JobRow): JobRecord {
     counters: { items: row.counter_items, bytes: row.counter_bytes },
     checkpoint: decodeJson(row.checkpoint),
     checkpointSeq: row.checkpoint_seq,
+    checkpointCounters: { items: row.checkpoint_items, bytes: row.checkpoint_bytes },
     result: decodeJson(row.result),
     error: decodeJson(row.error) as JobErrorInfo | null,
     attempts: row.attempts,

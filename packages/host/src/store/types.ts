@@ -88,6 +88,11 @@ export interface JobRecord {
   checkpoint: unknown;
   /** Number of checkpoints written so far (0 = none). */
   checkpointSeq: number;
+  /**
+   * The counters saved with the last checkpoint: a resumed job starts from these. `counters` is the
+   * live value, which may already include work done after the checkpoint.
+   */
+  checkpointCounters: JobCounters;
   /** What the job returned; null until completed. */
   result: unknown;
   /** Why the job failed, null unless it did. */

@@ -70,7 +70,7 @@ const plugin = await PluginInstance.create({
   onStderr: (b) => stderr.push(b),
   hostCall,
 });
-const instance = await WebAssembly.instantiate(init.module, {
+const instance = new WebAssembly.Instance(init.module, {
   [init.namespace]: plugin.exports as WebAssembly.ModuleImports,
 });
 const exports = instance.exports as Record<string, (() => void) | undefined>;

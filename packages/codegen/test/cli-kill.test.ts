@@ -4,72 +4,28 @@
  * a real SQLite file that the test reads while the CLI writes it (WAL allows a concurrent reader).
  * Build codegen and host first (`tsc -b tsconfig.build.json` in each): the child runs their dist.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type JobRecord, SqliteJobStore } from "@kiln/host";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Child, type Exit, killAll, runKiln, startKiln, TEST_EXTENSION } from "./kiln-process.js";
 
-const KILN = fileURLToPath(new URL("../bin/kiln.js", import.meta.url));
-const TEST_EXTENSION = fileURLToPath(new URL("../../../extensions/test-extension", import.meta.url));
 const STEPS = 20;
 const STEP_MS = 60;
 const INPUT = JSON.stringify({ steps: STEPS, stepMs: STEP_MS });
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** A `kiln` child process and a promise of how it ended. */
-interface Child {
-  readonly process: ChildProcess;
-  readonly exit: Promise<Exit>;
-  /** What it printed so far. */
-  readonly output: () => { stdout: string; stderr: string };
-}
-
-const children = new Set<ChildProcess>();
+/** Resume timings per kill point, printed at the end (figures for the closing note, not asserted). */
 const figures: Record<string, string | number>[] = [];
 let tmp: string;
 let dist: string;
 
-function start(args: readonly string[], timeoutMs = 60_000): Child {
-  const started = performance.now();
-  const child = spawn(process.execPath, [KILN, ...args], { cwd: tmp, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const exit = new Promise<Exit>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(
-        new Error(`kiln ${args.join(" ")} did not exit within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`),
-      );
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-  return { process: child, exit, output: () => ({ stdout, stderr }) };
+function start(args: readonly string[], timeoutMs?: number): Child {
+  return startKiln(tmp, args, timeoutMs);
 }
 
 function kiln(args: readonly string[], timeoutMs?: number): Promise<Exit> {
-  return start(args, timeoutMs).exit;
+  return runKiln(tmp, args, timeoutMs);
 }
 
 /** Polls `check` every ~15 ms until it returns a value, failing after `timeoutMs`. */
@@ -136,8 +92,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  for (const child of children) child.kill("SIGKILL");
-  children.clear();
+  killAll();
 });
 
 afterAll(async () => {

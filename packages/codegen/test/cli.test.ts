@@ -3,58 +3,22 @@
  * the real test extension built by `kiln build`, real SQLite files in a temp folder.
  * Build codegen and host first (`tsc -b tsconfig.build.json` in each): the child runs their dist.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { JobRecord } from "@kiln/host";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { formatBar, formatPlainLine, ProgressView } from "../src/progress.js";
+import { type Exit, KILN, killAll, runKiln, TEST_EXTENSION, track } from "./kiln-process.js";
 
-const KILN = fileURLToPath(new URL("../bin/kiln.js", import.meta.url));
-const TEST_EXTENSION = fileURLToPath(new URL("../../../extensions/test-extension", import.meta.url));
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-const children = new Set<ChildProcess>();
 let tmp: string;
 let dist: string;
 let buildRun: Exit;
 
 /** Runs `kiln ...args` in `tmp` with pipes (not a terminal) and resolves when it exits. */
-function kiln(args: readonly string[], timeoutMs = 60_000): Promise<Exit> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [KILN, ...args], { cwd: tmp, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(
-        new Error(`kiln ${args.join(" ")} did not exit within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`),
-      );
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
+function kiln(args: readonly string[], timeoutMs?: number): Promise<Exit> {
+  return runKiln(tmp, args, timeoutMs);
 }
 
 function lines(text: string): string[] {
@@ -69,8 +33,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  for (const child of children) child.kill("SIGKILL");
-  children.clear();
+  killAll();
 });
 
 afterAll(async () => {
@@ -170,24 +133,10 @@ describe("kiln run", () => {
     // `script` (util-linux) gives the child a pseudo-terminal; without it there is nothing to check.
     if (spawnSync("script", ["--version"]).status !== 0) ctx.skip();
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(KILN)} run dist steps --input '{"steps":10,"stepMs":50}'`;
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: tmp, stdio: ["ignore", "pipe", "pipe"] });
-      children.add(child);
-      let text = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        text += d;
-      });
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`script did not exit: ${text}`));
-      }, 60_000);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        children.delete(child);
-        if (code === 0) resolve(text);
-        else reject(new Error(`script exited ${code}: ${text}`));
-      });
-    });
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: tmp, stdio: ["ignore", "pipe", "pipe"] });
+    const exit = await track(child, ["script", command]).exit;
+    expect(exit.code).toBe(0);
+    const out = exit.stdout;
     expect(out).toMatch(/steps \[█*░*\] \d+% \d+\/10 step \d+/);
     expect(out).toContain("\r\x1b[J"); // redrawn in place
     expect(out).not.toMatch(/^progress /m); // no plain lines on a terminal

@@ -8,7 +8,7 @@
  *   every job in its own order, printing the ids it won.
  */
 import { writeSync } from "node:fs";
-import { SqliteJobStore } from "../src/store/index.js";
+import { SqliteJobStore } from "../src/store/sqlite.js";
 
 const [mode, file, ...rest] = process.argv.slice(2);
 

@@ -141,7 +141,9 @@ async function build(args: readonly string[]): Promise<number> {
     ...(typeof values.out === "string" ? { outDir: values.out } : {}),
   });
   const ms = Math.round(performance.now() - started);
-  const rel = relative(process.cwd(), result.outDir) || ".";
+  const fromHere = relative(process.cwd(), result.outDir);
+  // A path that climbs out of the working directory reads better as the absolute one.
+  const rel = fromHere.startsWith("..") ? result.outDir : fromHere || ".";
   console.log(
     `built ${result.manifest.id} ${result.manifest.version} → ${rel}/ ` +
       `(${result.manifest.jobs.length} job${result.manifest.jobs.length === 1 ? "" : "s"}, ` +

@@ -246,7 +246,11 @@ export class JobManager extends TypedEmitter<JobEvents> {
         killTimer: undefined,
       };
       this.#running.set(started.id, running);
-      void this.#run(running);
+      this.#run(running).catch((error: unknown) => {
+        // Only the store can fail here (e.g. closed under a running job): never crash the app.
+        this.#running.delete(started.id);
+        process.emitWarning(`Kiln could not record the end of job ${started.id}: ${String(error)}`);
+      });
     }
   }
 

@@ -50,6 +50,53 @@ describe("bare Javy modules, current plugin generation (ours)", () => {
 });
 
 /**
+ * A module laid out exactly as `javy build -C dynamic` writes it — including `data.drop` of both
+ * segments after copying them, which Kiln's emitter leaves out — run against Kiln's plugin.
+ */
+function javyStyleModule(bytecode: Uint8Array, fn: string): Uint8Array {
+  const hex = (b: Uint8Array) => [...b].map((x) => `\\${x.toString(16).padStart(2, "0")}`).join("");
+  const name = bytes(fn);
+  return wat(`(module
+    (import "kiln-plugin-v1" "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+    (import "kiln-plugin-v1" "invoke" (func $invoke (param i32 i32 i32 i32 i32)))
+    (import "kiln-plugin-v1" "memory" (memory 0))
+    (data $bc "${hex(bytecode)}")
+    (data $fn "${hex(name)}")
+    (func (export "_start") (local $p i32)
+      (local.set $p (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${bytecode.length})))
+      (memory.init $bc (local.get $p) (i32.const 0) (i32.const ${bytecode.length}))
+      (data.drop $bc)
+      (call $invoke (local.get $p) (i32.const ${bytecode.length}) (i32.const 0) (i32.const 0) (i32.const 0)))
+    (func (export "${fn}") (local $p i32) (local $f i32)
+      (local.set $p (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${bytecode.length})))
+      (memory.init $bc (local.get $p) (i32.const 0) (i32.const ${bytecode.length}))
+      (local.set $f (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${name.length})))
+      (memory.init $fn (local.get $f) (i32.const 0) (i32.const ${name.length}))
+      (data.drop $bc)
+      (data.drop $fn)
+      (call $invoke (local.get $p) (i32.const ${bytecode.length}) (i32.const 1) (local.get $f) (i32.const ${name.length}))))`);
+}
+
+describe("a module in Javy's own dynamic layout, on Kiln's plugin", () => {
+  it.each([
+    ["_start", undefined, "top"],
+    ["a named export, on a fresh instance pair as Javy expects", "greet", "tophello"],
+  ])("runs %s", async (_, exportName, expected) => {
+    const bytecode = await compileSource(
+      `const out = (s) => Javy.IO.writeSync(1, new TextEncoder().encode(s));
+       export function greet() { out("hello"); }
+       out("top");`,
+    );
+    const result = await runJavyModule({
+      plugin: await readPluginBytes(),
+      module: javyStyleModule(bytecode, "greet"),
+      ...(exportName ? { export: exportName } : {}),
+    });
+    expect(text(result.stdout)).toBe(expected);
+  });
+});
+
+/**
  * A minimal plugin of Javy's older generation, written for this test: its "bytecode" is text that
  * `eval_bytecode` prints, and `invoke` prints `<name>:<bytecode>`. Only the shape matters here:
  * `canonical_abi_realloc`/`canonical_abi_free`/`compile_src`/`eval_bytecode`/4-argument `invoke`.

@@ -48,7 +48,7 @@ export function preloadModuleEmitter(): Promise<unknown> {
 }
 
 /** Builds a dynamically linked Javy module. The result is deterministic for the same input. */
-export async function emitDynamicModule(options: DynamicModuleOptions): Promise<Uint8Array> {
+export async function emitDynamicModule(options: DynamicModuleOptions): Promise<Uint8Array<ArrayBuffer>> {
   preloadModuleEmitter();
   const { default: binaryen } = await (binaryenModule as Promise<typeof import("binaryen")>);
   const namespace = options.namespace ?? PLUGIN_NAMESPACE;
@@ -77,7 +77,7 @@ export async function emitDynamicModule(options: DynamicModuleOptions): Promise<
       const payload = mode === "raw" ? raw : brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
       module.addCustomSection(JAVY_SOURCE_SECTION, payload);
     }
-    return module.emitBinary();
+    return module.emitBinary() as Uint8Array<ArrayBuffer>;
   } finally {
     module.dispose();
   }

@@ -4,10 +4,12 @@
  * Build codegen and host first (`tsc -b tsconfig.build.json` in each): the child runs their dist.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { JobRecord } from "@kiln/host";
+import { compileSource, emitDynamicModule } from "@kiln/javy-plugin";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { formatBar, formatPlainLine, ProgressView } from "../src/progress.js";
 import { type Exit, KILN, killAll, runKiln, TEST_EXTENSION, track } from "./kiln-process.js";
@@ -142,6 +144,37 @@ describe("kiln run", () => {
     expect(out).not.toMatch(/^progress /m); // no plain lines on a terminal
     const last = lines(out.replaceAll("\r", "")).at(-1);
     expect(last).toBe('{"steps":10,"sum":55,"resumedAt":[],"attempt":1,"items":10}');
+  });
+});
+
+describe("kiln run --plugin", () => {
+  const plugin = fileURLToPath(new URL("../../javy-plugin/dist/plugin.wasm", import.meta.url));
+
+  it("runs a bare Javy module: stdin in, stdout out", async () => {
+    const bytecode = await compileSource(`
+      const input = new Uint8Array(1024);
+      const n = Javy.IO.readSync(0, input);
+      const { name } = JSON.parse(new TextDecoder().decode(input.subarray(0, n)));
+      Javy.IO.writeSync(1, new TextEncoder().encode(JSON.stringify({ hello: name })));
+      export function shout() { Javy.IO.writeSync(1, new TextEncoder().encode(name.toUpperCase())); }
+    `);
+    await writeFile(
+      join(tmp, "bare.wasm"),
+      await emitDynamicModule({ bytecode, exports: [{ wasmName: "shout", jsName: "shout" }] }),
+    );
+    const input = new TextEncoder().encode('{"name":"kiln"}');
+    const start = await runKiln(tmp, ["run", "--plugin", plugin, "bare.wasm"], 60_000, input);
+    expect(start).toMatchObject({ code: 0, stdout: '{"hello":"kiln"}', stderr: "" });
+    const named = await runKiln(tmp, ["run", "--plugin", plugin, "bare.wasm", "--export", "shout"], 60_000, input);
+    expect(named).toMatchObject({ code: 0, stdout: '{"hello":"kiln"}KILN' });
+  });
+
+  it("exits 1 with the JS error when the module throws", async () => {
+    const bytecode = await compileSource(`throw new TypeError("no input");`);
+    await writeFile(join(tmp, "throws.wasm"), await emitDynamicModule({ bytecode, exports: [] }));
+    const r = await runKiln(tmp, ["run", "--plugin", plugin, "throws.wasm"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^kiln: KILN_MODULE_FAILED: the module failed: TypeError: no input/);
   });
 });
 

@@ -30,14 +30,19 @@ export interface Child {
 
 const children = new Set<ChildProcess>();
 
-/** Starts `kiln ...args` in `cwd` with pipes (not a terminal). It is SIGKILLed after `timeoutMs`. */
-export function startKiln(cwd: string, args: readonly string[], timeoutMs = 60_000): Child {
-  return track(spawn(process.execPath, [KILN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] }), args, timeoutMs);
+/**
+ * Starts `kiln ...args` in `cwd` with pipes (not a terminal), `stdin` (if given) as its input. It
+ * is SIGKILLed after `timeoutMs`.
+ */
+export function startKiln(cwd: string, args: readonly string[], timeoutMs = 60_000, stdin?: Uint8Array): Child {
+  const child = spawn(process.execPath, [KILN, ...args], { cwd, stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+  if (stdin) child.stdin?.end(stdin);
+  return track(child, args, timeoutMs);
 }
 
 /** Runs `kiln ...args` in `cwd` and resolves when it exits. */
-export function runKiln(cwd: string, args: readonly string[], timeoutMs = 60_000): Promise<Exit> {
-  return startKiln(cwd, args, timeoutMs).exit;
+export function runKiln(cwd: string, args: readonly string[], timeoutMs = 60_000, stdin?: Uint8Array): Promise<Exit> {
+  return startKiln(cwd, args, timeoutMs, stdin).exit;
 }
 
 /** Watches any child the same way (e.g. `script` wrapping kiln in a pseudo-terminal). */

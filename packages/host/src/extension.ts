@@ -5,6 +5,7 @@
  * @module
  */
 import type { HostCallReply } from "@kiln/javy-plugin";
+import { RuntimeOps } from "@kiln/sdk/protocol";
 import type { LogEntry, LogLevel } from "./logger.js";
 import type { Manifest } from "./manifest.js";
 import type { ExtensionGrants } from "./operations/types.js";
@@ -89,15 +90,12 @@ export class ExtensionRuntime {
   ): Promise<InvocationOutcome> {
     const slot = await this.#acquire();
     slot.context = context;
-    const onAbort = () => slot.worker.interrupt("cancel");
-    context.signal.addEventListener("abort", onAbort, { once: true });
     try {
       return await slot.worker.invoke(exportName, stdin);
     } catch (error) {
       if (error instanceof WorkerExitedError) return { kind: "exited", message: error.message };
       throw error;
     } finally {
-      context.signal.removeEventListener("abort", onAbort);
       slot.context = undefined;
       this.#release(slot);
     }
@@ -201,7 +199,7 @@ export class ExtensionRuntime {
       return { ok: false, error: { code: "KILN_INVALID_PAYLOAD", message: `the payload of "${op}" is not JSON` } };
     }
     const full: CallContext = { ...context, extensionId: this.info.id };
-    if (op === "$checkpoint") return this.services.checkpoint(payload, full);
+    if (op === RuntimeOps.checkpoint) return this.services.checkpoint(payload, full);
     return this.services.call(op, payload, full);
   }
 

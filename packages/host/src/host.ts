@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { PLUGIN_NAMESPACE, readImportNamespace, readPluginBytes } from "@kiln/javy-plugin";
+import type { CheckpointPayload, JobEnvelope } from "@kiln/sdk/protocol";
 import {
   ExtensionAlreadyLoadedError,
   ExtensionFailedError,
@@ -35,7 +36,7 @@ import { registerBuiltins } from "./operations/builtins/index.js";
 import type { RateLimit } from "./operations/rate-limit.js";
 import { OperationRegistry } from "./operations/registry.js";
 import { SqliteJobStore } from "./store/sqlite.js";
-import type { JobCounters, JobProgress, JobStore } from "./store/types.js";
+import type { JobStore } from "./store/types.js";
 
 export type { LoadedExtension } from "./extension.js";
 
@@ -210,7 +211,7 @@ export class ExtensionHost {
       );
     let envelope: string;
     try {
-      envelope = JSON.stringify({ input: input ?? null, state: {} });
+      envelope = JSON.stringify({ input: input ?? null, state: {} } satisfies JobEnvelope);
     } catch (cause) {
       throw new InvalidInputError(extensionId, jobName, (cause as Error).message);
     }
@@ -283,11 +284,7 @@ export class ExtensionHost {
       },
       checkpoint: async (payload, context) => {
         if (!context.jobId) return { ok: true, value: 0 }; // `host.run`: nothing to persist to.
-        const { state, progress, counters } = (payload ?? {}) as {
-          state?: unknown;
-          progress?: JobProgress;
-          counters?: JobCounters;
-        };
+        const { state, progress, counters } = (payload ?? {}) as Partial<CheckpointPayload>;
         try {
           return {
             ok: true,

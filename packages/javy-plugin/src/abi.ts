@@ -41,23 +41,6 @@ export interface HostCallError {
 }
 
 /**
- * Operations the SDK runtime itself sends through `kiln_host_v1.call`. They are prefixed with `$`
- * so that no application operation (`files.read`, `kv.get`, …) can collide with them.
- */
-export const RuntimeOps = {
-  /** `{ level, message }`: a log line from `ctx.log/warn/error`. */
-  log: "$log",
-  /** `{ value }`, or `{ interrupted: true }` when a job stopped for a pause or cancel request. */
-  complete: "$complete",
-  /** `{ done, total, message, counters }`: a job's progress report. */
-  progress: "$progress",
-  /** `{ state, progress, counters }`: persist a job checkpoint; replies once it is durable. */
-  checkpoint: "$checkpoint",
-  /** `null`: replies `"none"`, `"pause"` or `"cancel"`, what the host asks of the running job. */
-  interrupted: "$interrupted",
-} as const;
-
-/**
  * The JSON error record `kiln-last-error` hands back after an `invoke` whose JS threw or whose
  * promise rejected (Javy would trap instead).
  */

@@ -12,7 +12,6 @@ export {
   JAVY_SOURCE_SECTION,
   type JsErrorRecord,
   PLUGIN_NAMESPACE,
-  RuntimeOps,
 } from "./abi.js";
 export { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
 export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule, preloadModuleEmitter } from "./module.js";

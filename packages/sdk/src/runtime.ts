@@ -13,6 +13,15 @@ import {
   JobInterrupted,
   type LogLevel,
 } from "./context.js";
+import {
+  type CheckpointPayload,
+  type CompletePayload,
+  type InterruptRequest,
+  type JobEnvelope,
+  type LogPayload,
+  type ProgressPayload,
+  RuntimeOps,
+} from "./protocol.js";
 
 interface KilnGlobal {
   call(operation: string, payloadJson: string): string;
@@ -22,13 +31,6 @@ interface JavyGlobal {
 }
 declare const __kiln: KilnGlobal | undefined;
 declare const Javy: JavyGlobal | undefined;
-
-/** Internal operations; mirrors `RuntimeOps` in `@kiln/javy-plugin`'s ABI. */
-const LOG_OP = "$log";
-const COMPLETE_OP = "$complete";
-const PROGRESS_OP = "$progress";
-const CHECKPOINT_OP = "$checkpoint";
-const INTERRUPTED_OP = "$interrupted";
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -76,15 +78,6 @@ function readStdin(): string {
   return new TextDecoder().decode(all);
 }
 
-/** What the host writes on stdin before invoking a job export. */
-interface JobEnvelope {
-  input?: unknown;
-  state?: unknown;
-  jobId?: string;
-  attempt?: number;
-  counters?: Partial<JobCounters>;
-}
-
 type Method = (ctx: unknown, state?: unknown) => unknown;
 type Instance = Record<string, Method | undefined>;
 
@@ -109,7 +102,7 @@ export function createRuntime(extensionClass: new () => unknown, meta: { readonl
     return instance;
   };
   const log = (level: LogLevel, args: readonly unknown[]): void => {
-    hostCall(LOG_OP, { level, message: format(args) });
+    hostCall(RuntimeOps.log, { level, message: format(args) } satisfies LogPayload);
   };
   const context = (): ExtensionContext => ({
     extensionId: meta.id,
@@ -146,12 +139,12 @@ export function createRuntime(extensionClass: new () => unknown, meta: { readonl
         result = await method.call(inst, ctx, envelope.state ?? {});
       } catch (error) {
         if (error instanceof JobInterrupted) {
-          hostCall(COMPLETE_OP, { interrupted: true });
+          hostCall(RuntimeOps.complete, { interrupted: true } satisfies CompletePayload);
           return;
         }
         throw error;
       }
-      hostCall(COMPLETE_OP, { value: result === undefined ? null : result });
+      hostCall(RuntimeOps.complete, { value: result === undefined ? null : result } satisfies CompletePayload);
     },
   };
 }
@@ -159,7 +152,7 @@ export function createRuntime(extensionClass: new () => unknown, meta: { readonl
 function jobContext(base: ExtensionContext, jobName: string, envelope: JobEnvelope): JobContext {
   const counters: JobCounters = { items: envelope.counters?.items ?? 0, bytes: envelope.counters?.bytes ?? 0 };
   let last = { done: 0, total: null as number | null, message: null as string | null };
-  const requested = (): "none" | "pause" | "cancel" => hostCall(INTERRUPTED_OP, null) as "none" | "pause" | "cancel";
+  const requested = (): InterruptRequest => hostCall(RuntimeOps.interrupted, null) as InterruptRequest;
   const stopIfInterrupted = (): void => {
     const what = requested();
     if (what !== "none") throw new JobInterrupted(what);
@@ -173,10 +166,10 @@ function jobContext(base: ExtensionContext, jobName: string, envelope: JobEnvelo
     counters,
     progress(done, total, message) {
       last = { done, total: total ?? null, message: message ?? null };
-      hostCall(PROGRESS_OP, { ...last, counters });
+      hostCall(RuntimeOps.progress, { ...last, counters } satisfies ProgressPayload);
     },
     async checkpoint(state) {
-      hostCall(CHECKPOINT_OP, { state: state ?? null, progress: last, counters });
+      hostCall(RuntimeOps.checkpoint, { state: state ?? null, progress: last, counters } satisfies CheckpointPayload);
       stopIfInterrupted();
     },
     get interrupted() {

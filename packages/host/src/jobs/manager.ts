@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { JobEnvelope } from "@kiln/sdk/protocol";
 import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
 import type { ExtensionRuntime, InvocationOutcome } from "../extension.js";
 import { describeFailure } from "../extension.js";
@@ -264,7 +265,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
         error: { name: "Error", message: `the extension has no job "${record.jobName}" any more` },
       };
     } else {
-      const envelope = {
+      const envelope: JobEnvelope = {
         input: record.input,
         state: record.checkpoint ?? {},
         jobId: record.id,

@@ -5,7 +5,8 @@
  * @module
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { PluginInstance, RuntimeOps } from "@kiln/javy-plugin";
+import { PluginInstance } from "@kiln/javy-plugin";
+import { type CompletePayload, type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
 import { LineSplitter, type LogLevel } from "../logger.js";
 import { type CallReply, Control, type FromWorker, type Outcome, type ToWorker, type WorkerInit } from "./protocol.js";
 
@@ -27,7 +28,8 @@ const stderr = new LineSplitter((message) => post({ type: "log", level: "error",
 function hostCall(op: string, payload: string): string {
   switch (op) {
     case RuntimeOps.log: {
-      const { level, message } = JSON.parse(payload) as { level?: LogLevel; message?: unknown };
+      // Payloads come from the extension: trust their shape no further than the protocol's types allow.
+      const { level, message } = JSON.parse(payload) as Partial<LogPayload>;
       post({
         type: "log",
         level: level && LOG_LEVELS.has(level) ? level : "info",
@@ -37,14 +39,14 @@ function hostCall(op: string, payload: string): string {
       return ok(null);
     }
     case RuntimeOps.complete: {
-      const body = JSON.parse(payload) as { value?: unknown; interrupted?: boolean };
-      reported = body.interrupted ? { kind: "interrupted" } : { kind: "completed", value: body.value ?? null };
+      const body = (JSON.parse(payload) ?? {}) as CompletePayload;
+      reported = "interrupted" in body ? { kind: "interrupted" } : { kind: "completed", value: body.value ?? null };
       return ok(null);
     }
     case RuntimeOps.interrupted:
       return ok(INTERRUPTS[Atomics.load(control, Control.interrupt)] ?? "none");
     case RuntimeOps.progress: {
-      const p = JSON.parse(payload) as Omit<Extract<FromWorker, { type: "progress" }>, "type">;
+      const p = JSON.parse(payload) as ProgressPayload;
       post({ type: "progress", done: p.done, total: p.total, message: p.message, counters: p.counters });
       return ok(null);
     }

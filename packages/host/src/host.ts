@@ -55,6 +55,8 @@ export interface ExtensionHostOptions {
   readonly maxConcurrentJobs?: number;
   /** How long a job asked to pause or cancel may take to stop before it is killed. Default 5000 ms. */
   readonly stopGraceMs?: number;
+  /** How often a running job's progress is written to the store at most. Default 100 ms. */
+  readonly progressWriteIntervalMs?: number;
   /** Operation calls each extension may make: a token bucket. Default 1000/s, burst 1000; `false` for none. */
   readonly rateLimit?: RateLimit | false;
   /** `fetch` used by the built-in `http.fetch` operation (default: the global one). */
@@ -115,6 +117,9 @@ export class ExtensionHost {
       {
         ...(options.maxConcurrentJobs !== undefined ? { maxConcurrentJobs: options.maxConcurrentJobs } : {}),
         ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+        ...(options.progressWriteIntervalMs !== undefined
+          ? { progressWriteIntervalMs: options.progressWriteIntervalMs }
+          : {}),
       },
     );
   }

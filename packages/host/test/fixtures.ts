@@ -28,6 +28,11 @@ export function kilnCleanup() { call("$log", { level: "info", message: "${id} by
 export async function jobEcho() { const env = readInput(); console.log("echoing"); call("$complete", { value: env.input }); }
 export function jobBoom() { throw new TypeError("boom from ${id}"); }
 export function jobCallUnknown() { call("acme.nothing", {}); }
+export function jobChatter() {
+  const { input } = readInput();
+  for (let i = 1; i <= input.n; i++) call("$progress", { done: i, total: input.n, message: "report " + i, counters: { items: i, bytes: 0 } });
+  call("$complete", { value: input.n });
+}
 export function jobSpin() {
   const { input, state } = readInput();
   for (let i = state.i ?? 0; i < input.steps; ) {
@@ -53,7 +58,7 @@ export interface FixtureOptions {
   readonly module?: Uint8Array;
 }
 
-const jobs = ["echo", "boom", "call-unknown", "spin"];
+const jobs = ["echo", "boom", "call-unknown", "spin", "chatter"];
 
 export async function makeExtension(options: FixtureOptions = {}): Promise<string> {
   const id = options.id ?? "fixture";

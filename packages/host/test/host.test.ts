@@ -106,7 +106,7 @@ describe("ExtensionHost", () => {
       "a job name that does not exist",
       "nope",
       "KILN_JOB_NOT_FOUND",
-      /has no job "nope" \(its jobs: echo, boom, call-unknown, spin\)/,
+      /has no job "nope" \(its jobs: echo, boom, call-unknown, spin, chatter\)/,
     ],
     ["a job that throws", "boom", "KILN_EXTENSION_FAILED", /failed in job "boom": TypeError: boom from healthy/],
     [

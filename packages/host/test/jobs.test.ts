@@ -83,6 +83,21 @@ describe("job concurrency", () => {
     expect(order.filter((e) => e === "alpha")).toHaveLength(8);
   });
 
+  it("tells listeners every progress report, and stores the last one", async () => {
+    const h = await host({ extensions: [{ id: "chatty" }] });
+    const seen: number[] = [];
+    h.jobs.on("progress", (e: JobEvents["progress"]) => seen.push(e.progress.done));
+    const id = await h.jobs.dispatch("chatty", "chatter", { n: 3000 });
+    const done = await h.jobs.wait(id);
+    expect(done).toMatchObject({
+      state: "completed",
+      result: 3000,
+      progress: { done: 3000, total: 3000, message: "report 3000" },
+      counters: { items: 3000, bytes: 0 },
+    });
+    expect(seen).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+  });
+
   it("keeps a job queued while its extension is not loaded, and starts it once loaded", async () => {
     const h = await host({ extensions: [{ id: "later" }] });
     const id = await h.jobs.dispatch("later", "echo", "hi");

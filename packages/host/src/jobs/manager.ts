@@ -28,6 +28,12 @@ export interface JobManagerOptions {
   readonly maxConcurrentJobs?: number;
   /** How long a job asked to pause or cancel may take to stop before its instance is killed. Default 5000 ms. */
   readonly stopGraceMs?: number;
+  /**
+   * A running job's progress is written to the store at most this often (the latest report wins),
+   * and always with each checkpoint and when the job stops. Listeners get every report. Default
+   * 100 ms: a job that reports in a tight loop must not cost one disk sync per report.
+   */
+  readonly progressWriteIntervalMs?: number;
 }
 
 /** The job id or state is not one the operation accepts. */
@@ -47,6 +53,12 @@ interface Running {
   readonly abort: AbortController;
   requested: "pause" | "cancel" | undefined;
   killTimer: NodeJS.Timeout | undefined;
+  /** Progress reported but not yet written (see `progressWriteIntervalMs`). */
+  progress: {
+    latest: { progress: JobProgress; counters: JobCounters } | undefined;
+    timer: NodeJS.Timeout | undefined;
+    lastWrite: number;
+  };
 }
 
 /**
@@ -67,6 +79,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
   readonly #waiters = new Map<string, ((r: JobRecord) => boolean)[]>();
   readonly #max: number;
   readonly #grace: number;
+  readonly #progressInterval: number;
   #scheduling: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -83,6 +96,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
     super();
     this.#max = options.maxConcurrentJobs ?? 4;
     this.#grace = options.stopGraceMs ?? 5000;
+    this.#progressInterval = options.progressWriteIntervalMs ?? 100;
   }
 
   /**
@@ -245,6 +259,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
         abort: new AbortController(),
         requested: undefined,
         killTimer: undefined,
+        progress: { latest: undefined, timer: undefined, lastWrite: 0 },
       };
       this.#running.set(started.id, running);
       this.#run(running).catch((error: unknown) => {
@@ -282,6 +297,10 @@ export class JobManager extends TypedEmitter<JobEvents> {
         .catch((error: Error) => ({ kind: "exited", message: error.message }) as const);
     }
     clearTimeout(running.killTimer);
+    clearTimeout(running.progress.timer);
+    // The last report is saved while the job still counts as running (the store refuses progress
+    // of a job in any other state).
+    await this.#writeProgress(running).catch(() => undefined);
     this.#running.delete(record.id);
     const final = await this.#finish(record.id, running.requested, outcome);
     if (final) this.#changed(final);
@@ -348,9 +367,30 @@ export class JobManager extends TypedEmitter<JobEvents> {
 
   /** Persists progress reported by a running job and tells listeners. */
   async progress(jobId: string, extensionId: string, progress: JobProgress, counters: JobCounters): Promise<void> {
-    if (!this.#running.has(jobId)) return;
-    await this.store.progress(jobId, progress, counters);
+    const running = this.#running.get(jobId);
+    if (!running) return;
     this.emit("progress", { jobId, extensionId, progress, counters });
+    const throttle = running.progress;
+    throttle.latest = { progress, counters };
+    if (throttle.timer) return;
+    const wait = throttle.lastWrite + this.#progressInterval - Date.now();
+    if (wait <= 0) return this.#writeProgress(running);
+    throttle.timer = setTimeout(() => {
+      throttle.timer = undefined;
+      this.#writeProgress(running).catch((error: unknown) =>
+        process.emitWarning(`Kiln could not save the progress of job ${jobId}: ${String(error)}`),
+      );
+    }, wait);
+  }
+
+  /** Writes the latest unsaved progress of a running job, if any. */
+  async #writeProgress(running: Running): Promise<void> {
+    const throttle = running.progress;
+    const latest = throttle.latest;
+    if (!latest) return;
+    throttle.latest = undefined;
+    throttle.lastWrite = Date.now();
+    await this.store.progress(running.record.id, latest.progress, latest.counters);
   }
 
   /** Persists a checkpoint of a running job; resolves with its sequence number once durable. */
@@ -361,6 +401,9 @@ export class JobManager extends TypedEmitter<JobEvents> {
     progress: JobProgress | undefined,
     counters: JobCounters | undefined,
   ): Promise<number> {
+    const running = this.#running.get(jobId);
+    // The checkpoint saves progress and counters itself; an older unsaved report must not follow it.
+    if (running && progress) running.progress.latest = undefined;
     const seq = await this.store.checkpoint(jobId, state, progress, counters);
     // No "progress" event here: the SDK reports progress itself before checkpointing; the
     // checkpoint only persists it again, atomically with the state.

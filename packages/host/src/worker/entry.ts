@@ -47,7 +47,13 @@ function hostCall(op: string, payload: string): string {
       return ok(INTERRUPTS[Atomics.load(control, Control.interrupt)] ?? "none");
     case RuntimeOps.progress: {
       const p = JSON.parse(payload) as ProgressPayload;
-      post({ type: "progress", done: p.done, total: p.total, message: p.message, counters: p.counters });
+      post({
+        type: "progress",
+        done: p.done,
+        total: p.total,
+        message: p.message,
+        counters: p.counters,
+      } satisfies FromWorker);
       return ok(null);
     }
     default:

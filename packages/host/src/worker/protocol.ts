@@ -11,6 +11,7 @@
  * @module
  */
 import type { MessagePort } from "node:worker_threads";
+import type { ProgressPayload } from "@kiln/sdk/protocol";
 import type { LogLevel } from "../logger.js";
 
 /** Slots of the shared `Int32Array` both sides see. */
@@ -62,13 +63,7 @@ export type FromWorker =
       readonly message: string;
       readonly source: "log" | "stdout" | "stderr";
     }
-  | {
-      readonly type: "progress";
-      readonly done: number;
-      readonly total: number | null;
-      readonly message: string | null;
-      readonly counters: { readonly items: number; readonly bytes: number };
-    };
+  | ({ readonly type: "progress" } & ProgressPayload);
 
 /** Worker → host on the call port: a host call the worker is blocked on. */
 export interface CallRequest {

@@ -5,9 +5,9 @@
  * @module
  */
 import type { Manifest } from "@kiln/host";
-import { PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
+import { jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import type { ExtensionModel } from "./model.js";
-import { HOOK_EXPORTS, jobExportName, jsExportName } from "./names.js";
+import { HOOK_EXPORTS, jobExportName } from "./names.js";
 import { CODEGEN_VERSION } from "./version.js";
 
 /**

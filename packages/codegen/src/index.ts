@@ -20,5 +20,5 @@ export {
 } from "./diagnostics.js";
 export { generateGlue, generateManifest } from "./generate.js";
 export { EXTENSION_MODEL_VERSION, type ExtensionModel, type JobModel, type SourceLocation } from "./model.js";
-export { HOOK_EXPORTS, jobExportName, jsExportName, moduleExports } from "./names.js";
+export { HOOK_EXPORTS, jobExportName, moduleExports } from "./names.js";
 export { CODEGEN_VERSION } from "./version.js";

@@ -3,6 +3,7 @@
  * to the camelCase JS export it calls; Kiln follows the same rule, so modules stay readable by
  * Javy's tooling.
  */
+import { jsExportName } from "@kiln/javy-plugin";
 import type { ExtensionModel, JobModel } from "./model.js";
 
 /** Wasm export of a job: `job-<name>`, so no job can shadow `_start` or a hook. */
@@ -12,11 +13,6 @@ export function jobExportName(job: Pick<JobModel, "name">): string {
 
 /** Wasm exports of the lifecycle hooks. */
 export const HOOK_EXPORTS = { init: "kiln-init", cleanup: "kiln-cleanup" } as const;
-
-/** Javy's rule: `job-tag-folder` → `jobTagFolder`. */
-export function jsExportName(wasmName: string): string {
-  return wasmName.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 /** Every named export the module has, in a stable order: hooks first, then jobs as declared. */
 export function moduleExports(model: ExtensionModel): { wasmName: string; jsName: string }[] {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileSource, emitDynamicModule, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
+import { compileSource, emitDynamicModule, jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import type { Manifest } from "../src/index.js";
 
 /** JS of a small extension: `echo` returns its input; `boom` throws; init logs. */
@@ -66,10 +66,7 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
   const exports = [
     { wasmName: "kiln-init", jsName: "kilnInit" },
     { wasmName: "kiln-cleanup", jsName: "kilnCleanup" },
-    ...jobs.map((j) => ({
-      wasmName: `job-${j}`,
-      jsName: `job${j.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`,
-    })),
+    ...jobs.map((j) => ({ wasmName: `job-${j}`, jsName: jsExportName(`job-${j}`) })),
   ];
   const built = options.module ?? (await emitDynamicModule({ bytecode, exports }));
   const manifest: Manifest = {

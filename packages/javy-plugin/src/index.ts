@@ -14,7 +14,13 @@ export {
   PLUGIN_NAMESPACE,
 } from "./abi.js";
 export { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
-export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule, preloadModuleEmitter } from "./module.js";
+export {
+  type DynamicExport,
+  type DynamicModuleOptions,
+  emitDynamicModule,
+  jsExportName,
+  preloadModuleEmitter,
+} from "./module.js";
 export {
   compileSource,
   type HostCallHandler,

@@ -9,6 +9,14 @@
 import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { JAVY_SOURCE_SECTION, PLUGIN_NAMESPACE } from "./abi.js";
 
+/**
+ * Javy's rule for the JS function a Wasm export calls: kebab-case becomes camelCase
+ * (`job-tag-folder` → `jobTagFolder`).
+ */
+export function jsExportName(wasmName: string): string {
+  return wasmName.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** One function the module exports besides `_start`. */
 export interface DynamicExport {
   /** Wasm export name, kebab-case (`job-counter`). */

@@ -60,7 +60,7 @@ export class ModuleInvalidError extends KilnError {
 
 /** The module imports something besides the plugin, or lacks an export its manifest promises. */
 export class ModuleLinkError extends KilnError {
-  constructor(file: string, problems: readonly string[], extensionId: string) {
+  constructor(file: string, problems: readonly string[], extensionId?: string) {
     super(
       "KILN_MODULE_LINK",
       `${file} cannot be linked:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +

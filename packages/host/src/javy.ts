@@ -58,7 +58,6 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
     throw new ModuleLinkError(
       "module",
       foreign.map((i) => `it imports "${i.module}"."${i.name}", but the plugin's namespace is "${namespace}"`),
-      "",
     );
   }
 
@@ -110,11 +109,9 @@ function pluginNamespace(plugin: WebAssembly.Module, module: WebAssembly.Module)
   if (declared) return declared;
   const used = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
   if (used.size === 1) return [...used][0] as string;
-  throw new ModuleLinkError(
-    "module",
-    ["the plugin has no import_namespace section and the module imports from several namespaces"],
-    "",
-  );
+  throw new ModuleLinkError("module", [
+    "the plugin has no import_namespace section and the module imports from several namespaces",
+  ]);
 }
 
 async function compile(source: Uint8Array | WebAssembly.Module, what: string): Promise<WebAssembly.Module> {
@@ -142,7 +139,6 @@ async function instantiatePlugin(
     throw new ModuleLinkError(
       "plugin",
       foreign.map((i) => `the plugin imports "${i.module}"."${i.name}", which a bare Javy run does not provide`),
-      "",
     );
   }
   const wasi = createWasi(io);

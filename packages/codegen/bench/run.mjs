@@ -121,6 +121,22 @@ try {
     const t = performance.now();
     await host.run("test-extension", "ping", { n: 3000, interruptChecks: true });
     const inWorker = ((performance.now() - t) * 1000) / 3000;
+    // The registry alone (permission check, validation, handler), on the main thread.
+    const registry = host.operations;
+    const caller = {
+      extensionId: "test-extension",
+      manifest: host.manifest("test-extension"),
+      grants: { permissions: new Set(["test.echo"]), folders: {} },
+      signal: new AbortController().signal,
+      kv: host.store.kv,
+    };
+    const direct = [];
+    for (let i = 0; i < 3000; i++) {
+      const t0 = performance.now();
+      await registry.call("test.echo", { i }, caller);
+      direct.push((performance.now() - t0) * 1000);
+    }
+    report("operation registry call alone (median)", median(direct), "µs");
     report("ctx.call round trip to a trivial op (median)", median(gaps), "µs", {
       name: "in-worker runtime call",
       value: inWorker,

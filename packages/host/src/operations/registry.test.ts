@@ -492,26 +492,3 @@ describe("rate limiting", () => {
     expect(() => new OperationRegistry().setRateLimit("x", { callsPerSecond: 1, burst: 0.5 })).toThrow(/burst/);
   });
 });
-
-describe("call overhead (logged, never asserted)", () => {
-  it("measures the median time of a trivial sync operation", async () => {
-    const registry = new OperationRegistry({ rateLimit: false });
-    registry.register({ name: "test.noop", permission: "test.read", handler: () => 1 });
-    registry.register(echo);
-    const c = caller();
-    const median = async (name: string, payload: unknown) => {
-      for (let i = 0; i < 2000; i++) await registry.call(name, payload, c);
-      const samples: number[] = [];
-      for (let i = 0; i < 5000; i++) {
-        const t = performance.now();
-        await registry.call(name, payload, c);
-        samples.push(performance.now() - t);
-      }
-      samples.sort((x, y) => x - y);
-      return ((samples[samples.length >> 1] ?? 0) * 1000).toFixed(2);
-    };
-    console.log(
-      `registry.call median: no schema ${await median("test.noop", null)} µs, with input+output schema ${await median("test.echo", { text: "hi" })} µs`,
-    );
-  });
-});

@@ -8,7 +8,16 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { BUILTIN_PERMISSIONS, KEBAB_CASE_PATTERN, PERMISSION_PATTERN, SEMVER_PATTERN } from "@kiln/host";
+import {
+  BUILTIN_PERMISSIONS,
+  KEBAB_CASE_PATTERN,
+  LIMIT_NAMES,
+  LIMITS,
+  type LimitName,
+  type LimitSpec,
+  PERMISSION_PATTERN,
+  SEMVER_PATTERN,
+} from "@kiln/host";
 import {
   type CallExpression,
   type ClassDeclaration,
@@ -58,8 +67,6 @@ const FETCH_PERMISSION = "http.fetch";
 const MAX_HOST_LENGTH = 260;
 const MAX_HOSTNAME_LENGTH = 253;
 const MAX_PORT = 65_535;
-/** The manifest schema's bounds for `limits.concurrentJobs`. */
-const CONCURRENT_JOBS = { min: 1, max: 1000 } as const;
 
 type KilnDecoratorName = "extension" | "job";
 
@@ -71,7 +78,8 @@ interface OptionSpec {
   readonly [key: string]: OptionKind;
 }
 
-const LIMITS_OPTIONS: OptionSpec = { concurrentJobs: "number" };
+/** Every limit in the host's table is a number option of `limits`, and nothing else is. */
+const LIMITS_OPTIONS: OptionSpec = Object.fromEntries(LIMIT_NAMES.map((name) => [name, "number"]));
 const EXTENSION_OPTIONS: OptionSpec = {
   id: "string",
   name: "string",
@@ -687,23 +695,21 @@ class Analysis {
     }
   }
 
+  /**
+   * Checks every limit that was read against the host's table ({@link LIMITS}): positive, a whole
+   * number unless the table says otherwise, and at most the manifest schema's maximum. Returns the
+   * valid ones in table order, so the model and the manifest do not depend on how they were written.
+   */
   private checkLimits(limits: ReadOptions): ExtensionModel["limits"] {
-    const concurrentJobs = limits.numbers.get("concurrentJobs");
-    if (concurrentJobs === undefined) return {};
-    const { value, node } = concurrentJobs;
-    const { min, max } = CONCURRENT_JOBS;
-    if (Number.isInteger(value) && value >= min && value <= max) return { concurrentJobs: value };
-    const what = "limits.concurrentJobs";
-    if (!Number.isInteger(value)) {
-      // Both neighbours, clamped, so the author picks which way to round.
-      const around = [...new Set([Math.floor(value), Math.ceil(value)].map((n) => clamp(n, min, max)))];
-      const fix = `Use ${around.join(" or ")}.`;
-      this.report.error(node, "KILN_INVALID_LIMIT", `${what} must be a whole number, not ${value}`, fix);
-    } else {
-      const message = `${what} is ${value}; it must be between ${min} and ${max}`;
-      this.report.error(node, "KILN_INVALID_LIMIT", message, `Use ${clamp(value, min, max)}.`);
+    const valid: Partial<Record<LimitName, number>> = {};
+    for (const name of LIMIT_NAMES) {
+      const read = limits.numbers.get(name);
+      if (read === undefined) continue;
+      const problem = limitProblem(name, read.value);
+      if (problem === undefined) valid[name] = read.value;
+      else this.report.error(read.node, "KILN_INVALID_LIMIT", problem.message, problem.fix);
     }
-    return {};
+    return valid;
   }
 
   // --- @job ----------------------------------------------------------------------------------
@@ -1180,6 +1186,43 @@ function isEmptyArray(node: Node): boolean {
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
+}
+
+/**
+ * Why `value` is not a valid `limits.<name>`, with a fix that states the range and, where one is
+ * obvious, the nearest valid value; undefined when it is valid. The bounds are the manifest
+ * schema's (both come from the host's {@link LIMITS}), so a limit that passes here also passes
+ * the host's check when it loads the manifest.
+ */
+function limitProblem(name: LimitName, value: number): { message: string; fix: string } | undefined {
+  const spec = LIMITS[name];
+  const max = spec.manifestMaximum;
+  const what = `limits.${name}`;
+  const range = limitRange(spec);
+  if (spec.integer && Number.isFinite(value) && !Number.isInteger(value)) {
+    // Both neighbours, clamped, so the author picks which way to round.
+    const around = [...new Set([Math.floor(value), Math.ceil(value)].map((n) => clamp(n, 1, max)))];
+    const fix = `Use ${around.map(formatLimit).join(" or ")} (${range}).`;
+    return { message: `${what} must be a whole number, not ${formatLimit(value)}`, fix };
+  }
+  if (value > 0 && value <= max) return undefined;
+  const message = `${what} is ${formatLimit(value)}; it must be ${range}`;
+  // Above the maximum the maximum is nearest; at or below zero, a whole number has 1, a fraction has none.
+  const nearest = value > max ? max : spec.integer ? 1 : undefined;
+  return { message, fix: nearest === undefined ? `Use ${range}.` : `Use ${formatLimit(nearest)} (${range}).` };
+}
+
+/** `a whole number from 1 to 64`, `a number above 0 and at most 4096`: a limit's range in words. */
+function limitRange(spec: LimitSpec): string {
+  const max = formatLimit(spec.manifestMaximum);
+  return spec.integer ? `a whole number from 1 to ${max}` : `a number above 0 and at most ${max}`;
+}
+
+/** A limit as the author may write it: digits grouped by `_` from 10_000 up, so large ones stay readable. */
+function formatLimit(value: number): string {
+  if (!Number.isSafeInteger(value) || Math.abs(value) < 10_000) return String(value);
+  const sign = value < 0 ? "-" : "";
+  return sign + String(Math.abs(value)).replace(/\B(?=(\d{3})+$)/g, "_");
 }
 
 /** Why a host is not allowed, and how to fix it: a corrected host when one is obvious, else a sentence. */

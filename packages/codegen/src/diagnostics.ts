@@ -56,7 +56,7 @@ export const DIAGNOSTIC_CODES: Readonly<Record<DiagnosticCode, DiagnosticCodeInf
   },
   KILN_INVALID_TYPE: {
     title: "A decorator value has the wrong type",
-    fix: "Use a string literal, an array of string literals for `permissions` and `allowedHosts`, an object literal for `limits` and a number literal for `limits.concurrentJobs`.",
+    fix: "Use a string literal, an array of string literals for `permissions` and `allowedHosts`, an object literal for `limits` and a number literal for each limit in `limits`.",
   },
   KILN_DUPLICATE_JOB: {
     title: "Two jobs have the same name",
@@ -92,7 +92,7 @@ export const DIAGNOSTIC_CODES: Readonly<Record<DiagnosticCode, DiagnosticCodeInf
   },
   KILN_INVALID_LIMIT: {
     title: "A limit is out of range",
-    fix: "Use a whole number from 1 to 1000 for limits.concurrentJobs.",
+    fix: "Use a positive number no larger than the limit's maximum, a whole number for every limit except memoryMiB; the diagnostic states the range from the host's limits table.",
   },
   KILN_DECORATOR_TARGET: {
     title: "A Kiln decorator is on something it cannot decorate",

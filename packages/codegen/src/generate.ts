@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Manifest } from "@kiln/host";
+import { LIMIT_NAMES, type Manifest, type ManifestLimits } from "@kiln/host";
 import { jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import type { ExtensionModel } from "./model.js";
 import { HOOK_EXPORTS, jobExportName } from "./names.js";
@@ -45,7 +45,7 @@ export function generateManifest(model: ExtensionModel, module: { file: string; 
     ...(model.description !== undefined ? { description: model.description } : {}),
     permissions: [...model.permissions],
     ...(model.allowedHosts.length ? { allowedHosts: [...model.allowedHosts] } : {}),
-    ...(model.limits.concurrentJobs !== undefined ? { limits: { concurrentJobs: model.limits.concurrentJobs } } : {}),
+    ...manifestLimits(model.limits),
     jobs: model.jobs.map((job) => ({
       name: job.name,
       export: jobExportName(job),
@@ -58,4 +58,13 @@ export function generateManifest(model: ExtensionModel, module: { file: string; 
     module: { file: module.file, sha256: module.sha256, plugin: PLUGIN_NAMESPACE },
     generator: `@kiln/codegen ${CODEGEN_VERSION}`,
   };
+}
+
+/** `{ limits }` with the limits the model sets, in the host's table order; `{}` when it sets none. */
+function manifestLimits(limits: ExtensionModel["limits"]): { limits?: ManifestLimits } {
+  const set = LIMIT_NAMES.flatMap((name) => {
+    const value = limits[name];
+    return value === undefined ? [] : [[name, value] as const];
+  });
+  return set.length === 0 ? {} : { limits: Object.fromEntries(set) };
 }

@@ -5,9 +5,13 @@
  *
  * @module
  */
+import type { LimitName } from "@kiln/host";
 
-/** Bumped whenever the shape of {@link ExtensionModel} changes incompatibly. */
-export const EXTENSION_MODEL_VERSION = 1;
+/**
+ * Bumped whenever the shape of {@link ExtensionModel} changes incompatibly. 2: `limits` holds every
+ * limit of the host's table, not only `concurrentJobs`.
+ */
+export const EXTENSION_MODEL_VERSION = 2;
 
 /** A place in the author's source, 1-based, as editors show it. */
 export interface SourceLocation {
@@ -30,8 +34,11 @@ export interface ExtensionModel {
   readonly permissions: readonly string[];
   /** Hosts `http.fetch` may reach (`example.com`, `localhost:8080`), sorted, unique. */
   readonly allowedHosts: readonly string[];
-  /** Limits the extension declares. */
-  readonly limits: { readonly concurrentJobs?: number };
+  /**
+   * Limits the extension declares (lowers), only those it sets, in the order of the host's limits
+   * table (`LIMITS` in `@kiln/host`); each is within that table's range.
+   */
+  readonly limits: { readonly [K in LimitName]?: number };
   /** The decorated class. */
   readonly className: string;
   /** Module file that declares the class, relative to the project root. */

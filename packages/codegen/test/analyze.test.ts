@@ -82,8 +82,26 @@ describe("analyzeProject on valid projects", () => {
     expect(model).toMatchObject({
       permissions: ["http.fetch", "kv.write"],
       allowedHosts: ["api.weather.example", "cdn-1.weather.example:443", "localhost:8080"],
-      limits: { concurrentJobs: 2 },
+      // In the host's table order, whatever the order in the source; separators and `+` read as numbers.
+      limits: {
+        concurrentJobs: 2,
+        memoryMiB: 64.5,
+        jobTimeoutMs: 30_000,
+        instructions: 50_000_000,
+        payloadBytes: 1_048_576,
+        checkpointsPerSecond: 10,
+        logBytes: 65_536,
+      },
     });
+    expect(Object.keys(model?.limits ?? {})).toEqual([
+      "concurrentJobs",
+      "memoryMiB",
+      "jobTimeoutMs",
+      "instructions",
+      "payloadBytes",
+      "checkpointsPerSecond",
+      "logBytes",
+    ]);
   });
 
   it("accepts permissions the caller declares known", () => {
@@ -189,6 +207,19 @@ describe("analyzeProject on invalid projects", () => {
         "KILN_UNKNOWN_OPTION",
         "KILN_MULTIPLE_EXTENSIONS",
         "KILN_NON_LITERAL",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_INVALID_LIMIT",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_INVALID_LIMIT",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_INVALID_LIMIT",
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_UNKNOWN_OPTION",
+        // One object with several limits: the valid ones pass, each bad one is reported.
+        "KILN_MULTIPLE_EXTENSIONS",
+        "KILN_INVALID_LIMIT",
+        "KILN_INVALID_LIMIT",
+        "KILN_DUPLICATE_OPTION",
       ],
     },
   ];
@@ -225,10 +256,26 @@ describe("analyzeProject on invalid projects", () => {
   it("explains each bad limit", () => {
     const byLine = new Map(analyzeFixture("invalid-limits").diagnostics.map((d) => [d.line, d]));
     expect(byLine.get(5)?.fix).toBe("Write 2 without quotes.");
-    expect(byLine.get(8)).toMatchObject({ message: expect.stringContaining("whole number"), fix: "Use 1 or 2." });
-    expect(byLine.get(11)?.fix).toBe("Use 1.");
-    expect(byLine.get(14)?.fix).toBe("Use 1000.");
+    // The ranges come from the host's limits table.
+    expect(byLine.get(8)).toMatchObject({
+      message: "limits.concurrentJobs must be a whole number, not 1.5",
+      fix: "Use 1 or 2 (a whole number from 1 to 64).",
+    });
+    expect(byLine.get(11)).toMatchObject({
+      message: "limits.concurrentJobs is 0; it must be a whole number from 1 to 64",
+      fix: "Use 1 (a whole number from 1 to 64).",
+    });
+    expect(byLine.get(14)?.fix).toBe("Use 64 (a whole number from 1 to 64).");
     expect(byLine.get(17)?.fix).toBe('Did you mean "concurrentJobs"?');
+    expect(byLine.get(23)?.fix).toBe("Use 1 (a whole number from 1 to 4096).");
+    expect(byLine.get(26)).toMatchObject({
+      message: "limits.jobTimeoutMs is 700_000_000; it must be a whole number from 1 to 604_800_000",
+      fix: "Use 604_800_000 (a whole number from 1 to 604_800_000).",
+    });
+    expect(byLine.get(29)?.fix).toBe("Use a number above 0 and at most 4096.");
+    expect(byLine.get(32)?.fix).toBe('Did you mean "memoryMiB"?');
+    expect(byLine.get(41)?.fix).toBe("Use 1024 or 1025 (a whole number from 1 to 1_073_741_824).");
+    expect(byLine.get(42)?.fix).toBe("Use 100_000 (a whole number from 1 to 100_000).");
   });
 
   it("keeps warnings without failing", () => {

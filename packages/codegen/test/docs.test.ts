@@ -1,9 +1,10 @@
 /**
  * Every error code a user can meet is documented: scans the packages' sources for `KILN_*` codes
- * and checks that docs/errors.md names each one.
+ * and checks that docs/errors.md names each one. Also: the README's limits table names every limit.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { LIMIT_NAMES } from "@kiln/host";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../../../", import.meta.url).pathname;
@@ -38,5 +39,13 @@ describe("docs/errors.md", () => {
     }
     const missing = [...codes].filter((code) => !docs.includes(`\`${code}\``)).sort();
     expect(missing).toEqual([]);
+  });
+});
+
+describe("packages/codegen/README.md", () => {
+  it("lists every limit of the host's table in its limits table", () => {
+    const readme = readFileSync(join(root, "packages/codegen/README.md"), "utf8");
+    const listed = [...readme.matchAll(/^\| `(\w+)` +\|/gm)].map((match) => match[1]);
+    expect(listed).toEqual(LIMIT_NAMES);
   });
 });

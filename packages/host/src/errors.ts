@@ -130,3 +130,35 @@ export class ExtensionFailedError extends KilnError {
     this.jsStack = options.jsStack;
   }
 }
+
+/**
+ * Codes of the sandbox's limits and stops (see `limits.ts` and the docs' "Limits" page). A job
+ * that hits one fails (or, for a cancel or pause, stops) with the code in its `error.code`; a host
+ * call refused by one rejects inside the extension with a `HostCallError` of that code.
+ */
+export const LimitErrorCodes = {
+  /** A job run took longer than `limits.jobTimeoutMs` (or `host.run`'s `timeoutMs`). */
+  jobTimeout: "KILN_JOB_TIMEOUT",
+  /** The module's top-level code plus `init` took longer than `limits.startTimeoutMs`. */
+  startTimeout: "KILN_START_TIMEOUT",
+  /** `cleanup` took longer than `limits.cleanupTimeoutMs` (logged; the instance is stopped anyway). */
+  cleanupTimeout: "KILN_CLEANUP_TIMEOUT",
+  /** A job run used more than `limits.instructions` interpreter steps. */
+  instructionLimit: "KILN_INSTRUCTION_LIMIT",
+  /** The extension ran out of its `limits.memoryMiB` heap and did not recover. */
+  outOfMemory: "KILN_OUT_OF_MEMORY",
+  /** A host call's payload is larger than `limits.payloadBytes`. */
+  payloadTooLarge: "KILN_PAYLOAD_TOO_LARGE",
+  /** A value crossing the wall is nested deeper than `limits.valueDepth`. */
+  valueTooDeep: "KILN_VALUE_TOO_DEEP",
+  /** A job's result is larger than `limits.resultBytes`. */
+  resultTooLarge: "KILN_RESULT_TOO_LARGE",
+  /** A checkpoint's state is larger than `limits.checkpointBytes`. */
+  checkpointTooLarge: "KILN_CHECKPOINT_TOO_LARGE",
+  /** A job checkpointed faster than `limits.checkpointsPerSecond`. */
+  checkpointRateLimited: "KILN_CHECKPOINT_RATE_LIMITED",
+  /** A job wrote more than `limits.logBytes` of log text; later lines were dropped. */
+  logLimit: "KILN_LOG_LIMIT",
+  /** An operation name longer than any operation can have (refused before any lookup). */
+  operationNameTooLong: "KILN_OPERATION_NAME_TOO_LONG",
+} as const;

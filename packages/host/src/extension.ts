@@ -1,16 +1,18 @@
 /**
- * One loaded extension: its verified manifest and module, the permissions the app granted, and the
- * instances (each in its own worker thread) that run its code.
+ * One loaded extension: its verified manifest and module, the permissions the app granted, the
+ * limits it runs under, and the instances (each in its own worker thread) that run its code.
  *
  * @module
  */
 import type { HostCallReply } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
+import { LimitErrorCodes } from "./errors.js";
+import type { ResolvedLimits } from "./limits.js";
 import type { LogEntry, LogLevel } from "./logger.js";
 import type { Manifest } from "./manifest.js";
 import type { ExtensionGrants } from "./operations/types.js";
 import { ExtensionWorker, WorkerExitedError } from "./worker/instance.js";
-import type { FromWorker, Outcome } from "./worker/protocol.js";
+import type { FromWorker, Outcome, StopKind } from "./worker/protocol.js";
 
 /** What the host knows of a loaded extension. */
 export interface LoadedExtension {
@@ -20,12 +22,15 @@ export interface LoadedExtension {
   readonly dir: string;
   /** Permissions the extension both asked for and was granted. */
   readonly granted: readonly string[];
+  /** The limits it runs under: the application's, lowered where its manifest asks. */
+  readonly limits: ResolvedLimits;
 }
 
 /** The job an instance is running, for routing its host calls, progress and logs. */
 export interface InvocationContext {
   readonly jobId?: string;
   readonly jobName?: string;
+  /** Aborted when the invocation's host calls must give up (cancel, deadline, stop). */
   readonly signal: AbortSignal;
 }
 
@@ -38,6 +43,10 @@ export interface CallContext extends InvocationContext {
 export interface RuntimeServices {
   readonly pluginModule: WebAssembly.Module;
   readonly namespace: string;
+  /** After a stop, how long running code may take to reach an interrupt check before its worker is terminated. */
+  readonly killAfterMs: number;
+  /** An instance whose linear memory grew past this many bytes is replaced after its invocation. */
+  readonly recycleMemoryBytes: number;
   log(entry: LogEntry): void;
   /** Serves a host call made by `context`'s invocation. Always resolves to a reply. */
   call(op: string, payload: unknown, context: CallContext): Promise<HostCallReply>;
@@ -50,20 +59,59 @@ export interface RuntimeServices {
 interface Slot {
   readonly worker: ExtensionWorker;
   context: InvocationContext | undefined;
+  /** Aborts the current invocation's host calls. */
+  abort: AbortController | undefined;
+  /** Why the current invocation is being stopped, once it is. */
+  stopping: StopKind | undefined;
+  killTimer: NodeJS.Timeout | undefined;
+  memoryBytes: number;
 }
 
-/** An invocation failed before the extension's code could say anything (trap, crash, stop). */
-export type InvocationOutcome = Outcome | { readonly kind: "exited"; readonly message: string };
+/**
+ * How an invocation ended: the worker's {@link Outcome}, or the worker died first (`stopped` says
+ * why, when the host terminated it for not stopping in time).
+ */
+export type InvocationOutcome =
+  | Outcome
+  | { readonly kind: "exited"; readonly message: string; readonly stopped?: StopKind | undefined };
+
+/** Per-invocation limits. */
+export interface InvokeLimits {
+  /** Wall-clock time the invocation may take, in ms. */
+  readonly timeoutMs?: number | undefined;
+  /** Interpreter steps it may take. */
+  readonly instructions?: number | undefined;
+}
+
+/** The extension's start-up (top-level code or `init`) failed: the host refuses to load it. */
+export class StartFailure extends Error {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+    readonly jsStack: string | undefined,
+    /** Set when a limit, not the extension's own error, ended the start. */
+    readonly code?: string,
+  ) {
+    super(reason);
+  }
+}
+
+interface Waiter {
+  resolve(slot: Slot): void;
+  reject(error: Error): void;
+}
 
 /**
- * Manages one extension's instances: at most `maxInstances` (its `limits.concurrentJobs`), each
- * running one invocation at a time. An instance that trapped or crashed is replaced by a fresh one.
+ * Manages one extension's instances: at most `limits.concurrentJobs`, each running one
+ * invocation at a time. An instance that trapped, crashed or grew too large is replaced by a
+ * fresh one; one that was stopped (cancel, deadline) stays in service.
  */
 export class ExtensionRuntime {
   readonly #slots: Slot[] = [];
   readonly #idle: Slot[] = [];
-  readonly #waiters: ((slot: Slot) => void)[] = [];
-  #starting = 0;
+  readonly #waiters: Waiter[] = [];
+  /** Workers whose start-up (top-level code, `init`) is running: unload must reach them too. */
+  readonly #starting = new Set<ExtensionWorker>();
   #stopped = false;
 
   constructor(
@@ -71,8 +119,12 @@ export class ExtensionRuntime {
     readonly grants: ExtensionGrants,
     private readonly module: WebAssembly.Module,
     private readonly services: RuntimeServices,
-    readonly maxInstances: number,
   ) {}
+
+  /** At most this many instances (and so jobs) at once. */
+  get maxInstances(): number {
+    return this.info.limits.concurrentJobs;
+  }
 
   /** Starts the first instance (running the extension's init), so that a broken one fails at load. */
   async start(): Promise<void> {
@@ -81,113 +133,222 @@ export class ExtensionRuntime {
 
   /**
    * Runs `exportName` on a free instance (waiting for one if all are busy), with `stdin` as its
-   * input. Never rejects for the extension's own failures: they are outcomes.
+   * input. Never rejects for the extension's own failures: they are outcomes. Rejects when the
+   * extension is being unloaded, or a replacement instance failed to start.
    */
   async invoke(
     exportName: string,
     stdin: Uint8Array | undefined,
     context: InvocationContext,
+    limits: InvokeLimits = {},
   ): Promise<InvocationOutcome> {
     const slot = await this.#acquire();
-    slot.context = context;
+    const abort = new AbortController();
+    slot.abort = abort;
+    slot.stopping = undefined;
+    slot.context = { ...context, signal: AbortSignal.any([context.signal, abort.signal]) };
+    const { timeoutMs, instructions } = limits;
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    // The worker checks the deadline itself; this timer covers code that never reaches a check.
+    const deadlineTimer =
+      timeoutMs === undefined ? undefined : setTimeout(() => this.#hardStop(slot, "deadline"), timeoutMs);
+    const onAbort = () => this.#hardStop(slot, "cancel");
+    context.signal.addEventListener("abort", onAbort, { once: true });
+    if (context.signal.aborted) onAbort();
     try {
-      return await slot.worker.invoke(exportName, stdin);
+      const { outcome, memoryBytes } = await slot.worker.invoke(exportName, stdin, {
+        ...(deadline !== undefined ? { deadline } : {}),
+        ...(instructions !== undefined ? { instructions } : {}),
+      });
+      slot.memoryBytes = memoryBytes;
+      return outcome;
     } catch (error) {
-      if (error instanceof WorkerExitedError) return { kind: "exited", message: error.message };
+      if (error instanceof WorkerExitedError) return { kind: "exited", message: error.message, stopped: slot.stopping };
       throw error;
     } finally {
+      clearTimeout(deadlineTimer);
+      clearTimeout(slot.killTimer);
+      slot.killTimer = undefined;
+      context.signal.removeEventListener("abort", onAbort);
       slot.context = undefined;
+      slot.abort = undefined;
       this.#release(slot);
     }
   }
 
-  /** Asks the instance running job `jobId` to pause or cancel at its next check. */
+  /** Asks the instance running job `jobId` to pause or cancel at its next check of `ctx.interrupted`. */
   interrupt(jobId: string, kind: "pause" | "cancel"): void {
-    this.#slots.find((s) => s.context?.jobId === jobId)?.worker.interrupt(kind);
+    this.#slotOf(jobId)?.worker.interrupt(kind);
   }
 
-  /** Stops the instance running job `jobId` at once (a job that ignored its interrupt). */
-  async kill(jobId: string): Promise<void> {
-    await this.#slots.find((s) => s.context?.jobId === jobId)?.worker.terminate();
+  /**
+   * Stops the code running job `jobId` at its next interrupt check (milliseconds), and abandons its
+   * host calls; terminates its worker if it has not stopped `killAfterMs` later.
+   */
+  stopJob(jobId: string, reason: "pause" | "cancel"): void {
+    const slot = this.#slotOf(jobId);
+    if (slot) this.#hardStop(slot, reason);
   }
 
-  /** Runs cleanup on every idle instance and stops them all. Errors in cleanup are logged, not thrown. */
+  /**
+   * Runs cleanup on every idle instance (within `limits.cleanupTimeoutMs`), stops running ones and
+   * instances still starting, and ends every worker. Errors in cleanup are logged, not thrown.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error("the extension was unloaded"));
+    const starting = [...this.#starting].map((worker) => worker.terminate());
     const cleanup = this.info.manifest.hooks.cleanup;
-    for (const slot of [...this.#slots]) {
-      if (cleanup && this.#idle.includes(slot)) {
-        const outcome = await slot.worker
-          .invoke(cleanup)
-          .catch((e: Error) => ({ kind: "exited", message: e.message }) as const);
-        this.#logOutcome("cleanup", outcome);
-      }
-      await slot.worker.terminate();
-    }
+    const slots = [...this.#slots];
     this.#slots.length = 0;
-    this.#idle.length = 0;
+    const idle = new Set(this.#idle.splice(0));
+    await Promise.all([
+      ...starting,
+      ...slots.map(async (slot) => {
+        if (!idle.has(slot)) {
+          this.#hardStop(slot, "shutdown");
+        } else if (cleanup && !slot.worker.unusable) {
+          await this.#runCleanup(slot, cleanup);
+        }
+        await slot.worker.terminate();
+      }),
+    ]);
+  }
+
+  async #runCleanup(slot: Slot, cleanup: string): Promise<void> {
+    const timeoutMs = this.info.limits.cleanupTimeoutMs;
+    const kill = setTimeout(() => {
+      slot.stopping = "deadline";
+      void slot.worker.terminate();
+    }, timeoutMs + this.services.killAfterMs);
+    try {
+      const outcome: InvocationOutcome = await slot.worker
+        .invoke(cleanup, undefined, { deadline: Date.now() + timeoutMs })
+        .then(
+          (r) => r.outcome,
+          (e: Error) => ({ kind: "exited", message: e.message, stopped: slot.stopping }) as const,
+        );
+      const timedOut =
+        (outcome.kind === "stopped" && outcome.reason === "deadline") ||
+        (outcome.kind === "exited" && outcome.stopped === "deadline");
+      if (timedOut) {
+        this.#log(
+          "error",
+          `cleanup failed: ${LimitErrorCodes.cleanupTimeout}: cleanup ran longer than ${timeoutMs} ms (limits.cleanupTimeoutMs) and was stopped`,
+          "log",
+          undefined,
+        );
+      } else this.#logOutcome("cleanup", outcome);
+    } finally {
+      clearTimeout(kill);
+    }
+  }
+
+  #slotOf(jobId: string): Slot | undefined {
+    return this.#slots.find((s) => s.context?.jobId === jobId);
+  }
+
+  #hardStop(slot: Slot, reason: StopKind): void {
+    if (slot.stopping || !slot.context) return;
+    slot.stopping = reason;
+    slot.abort?.abort(new Error(`the invocation was stopped (${reason})`));
+    slot.worker.stop(reason);
+    slot.killTimer = setTimeout(() => void slot.worker.terminate(), this.services.killAfterMs);
   }
 
   async #acquire(): Promise<Slot> {
+    if (this.#stopped) throw new Error("the extension was unloaded");
     const idle = this.#idle.pop();
     if (idle) return idle;
-    if (this.#slots.length + this.#starting < this.maxInstances) return this.#spawn();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    if (this.#slots.length + this.#starting.size < this.maxInstances) return this.#spawn();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   #release(slot: Slot): void {
-    if (slot.worker.exited || this.#stopped) {
-      this.#slots.splice(this.#slots.indexOf(slot), 1);
-      // Replace a dead instance for whoever waits; otherwise start afresh on demand.
+    if (this.#stopped) return; // stop() ends every worker
+    const retire = slot.worker.unusable || slot.memoryBytes > this.services.recycleMemoryBytes;
+    if (retire) {
+      const index = this.#slots.indexOf(slot);
+      if (index >= 0) this.#slots.splice(index, 1);
+      void slot.worker.terminate();
+      // Replace it for whoever waits; otherwise start afresh on demand.
       const waiter = this.#waiters.shift();
-      if (waiter && !this.#stopped) {
-        this.#spawn().then(waiter, () => this.#waiters.unshift(waiter));
-      }
+      if (waiter) this.#spawn().then(waiter.resolve, waiter.reject);
       return;
     }
     const waiter = this.#waiters.shift();
-    if (waiter) waiter(slot);
+    if (waiter) waiter.resolve(slot);
     else this.#idle.push(slot);
   }
 
-  /** A new instance: worker, link, `_start` (top-level code), then `init`. */
+  /** A new instance: worker, link, `_start` (top-level code), then `init`, all within `startTimeoutMs`. */
   async #spawn(): Promise<Slot> {
-    this.#starting++;
+    const limits = this.info.limits;
+    let slot: Slot | undefined;
+    const context = (): InvocationContext => slot?.context ?? { signal: new AbortController().signal };
+    const worker = ExtensionWorker.start(
+      {
+        extensionId: this.info.id,
+        pluginModule: this.services.pluginModule,
+        module: this.module,
+        namespace: this.services.namespace,
+        limits: {
+          memoryBytes: Math.floor(limits.memoryMiB * 1024 * 1024),
+          payloadBytes: limits.payloadBytes,
+          valueDepth: limits.valueDepth,
+          resultBytes: limits.resultBytes,
+          checkpointBytes: limits.checkpointBytes,
+          logBytes: limits.logBytes,
+        },
+      },
+      {
+        onLog: (level, message, source) => this.#log(level, message, source, context()),
+        onProgress: (progress) => this.services.progress(progress, { ...context(), extensionId: this.info.id }),
+        onCall: async (op, payload) => JSON.stringify(await this.#serve(op, payload, context())),
+      },
+    );
+    slot = { worker, context: undefined, abort: undefined, stopping: undefined, killTimer: undefined, memoryBytes: 0 };
+    const started = slot;
+    this.#starting.add(worker);
+    const deadline = Date.now() + limits.startTimeoutMs;
+    // Covers what no interrupt check reaches: a start function or instantiation that never returns.
+    const kill = setTimeout(() => {
+      started.stopping = "deadline";
+      void worker.terminate();
+    }, limits.startTimeoutMs + this.services.killAfterMs);
     try {
-      let slot: Slot | undefined;
-      const context = (): InvocationContext => slot?.context ?? { signal: new AbortController().signal };
-      const worker = await ExtensionWorker.start(
-        {
-          extensionId: this.info.id,
-          pluginModule: this.services.pluginModule,
-          module: this.module,
-          namespace: this.services.namespace,
-        },
-        {
-          onLog: (level, message, source) => this.#log(level, message, source, context()),
-          onProgress: (progress) => this.services.progress(progress, { ...context(), extensionId: this.info.id }),
-          onCall: async (op, payload) => JSON.stringify(await this.#serve(op, payload, context())),
-        },
-      );
-      slot = { worker, context: undefined };
       for (const [name, where] of [
         ["_start", "start-up"],
         [this.info.manifest.hooks.init, "init"],
       ] as const) {
         if (!name) continue;
-        const outcome = await worker
-          .invoke(name)
-          .catch((e: Error) => ({ kind: "exited", message: e.message }) as const);
-        const failure = describeFailure(outcome);
-        if (failure) {
-          await worker.terminate();
-          throw new StartFailure(where, failure.message, failure.stack);
+        const outcome: InvocationOutcome = await worker.invoke(name, undefined, { deadline }).then(
+          (r) => r.outcome,
+          (e: Error) => ({ kind: "exited", message: e.message, stopped: started.stopping }) as const,
+        );
+        if (this.#stopped) throw new StartFailure(where, "the extension was unloaded while it started", undefined);
+        if (
+          (outcome.kind === "stopped" && outcome.reason === "deadline") ||
+          (outcome.kind === "exited" && outcome.stopped === "deadline")
+        ) {
+          throw new StartFailure(
+            where,
+            `its top-level code and init ran longer than ${limits.startTimeoutMs} ms (limits.startTimeoutMs) and were stopped`,
+            undefined,
+            LimitErrorCodes.startTimeout,
+          );
         }
+        const failure = describeFailure(outcome);
+        if (failure) throw new StartFailure(where, failure.message, failure.stack);
       }
-      this.#slots.push(slot);
-      return slot;
+      this.#slots.push(started);
+      return started;
+    } catch (error) {
+      await worker.terminate();
+      throw error;
     } finally {
-      this.#starting--;
+      clearTimeout(kill);
+      this.#starting.delete(worker);
     }
   }
 
@@ -203,32 +364,20 @@ export class ExtensionRuntime {
     return this.services.call(op, payload, full);
   }
 
-  #log(level: LogLevel, message: string, source: LogEntry["source"], context: InvocationContext): void {
+  #log(level: LogLevel, message: string, source: LogEntry["source"], context: InvocationContext | undefined): void {
     this.services.log({
       extensionId: this.info.id,
       level,
       message,
       source,
-      ...(context.jobName ? { jobName: context.jobName } : {}),
-      ...(context.jobId ? { jobId: context.jobId } : {}),
+      ...(context?.jobName ? { jobName: context.jobName } : {}),
+      ...(context?.jobId ? { jobId: context.jobId } : {}),
     });
   }
 
   #logOutcome(where: string, outcome: InvocationOutcome): void {
     const failure = describeFailure(outcome);
-    if (failure)
-      this.#log("error", `${where} failed: ${failure.message}`, "log", { signal: new AbortController().signal });
-  }
-}
-
-/** The extension's start-up (`_start` or `init`) failed: the host refuses to load it. */
-export class StartFailure extends Error {
-  constructor(
-    readonly where: string,
-    readonly reason: string,
-    readonly jsStack: string | undefined,
-  ) {
-    super(reason);
+    if (failure) this.#log("error", `${where} failed: ${failure.message}`, "log", undefined);
   }
 }
 
@@ -244,6 +393,8 @@ export function describeFailure(outcome: InvocationOutcome): { message: string; 
       return { message: `the module trapped (${outcome.message})` };
     case "exited":
       return { message: outcome.message };
+    case "stopped":
+      return { message: `the host stopped it (${outcome.reason})` };
     default:
       return undefined;
   }

@@ -5,7 +5,6 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { PLUGIN_NAMESPACE, readImportNamespace, readPluginBytes } from "@kiln/javy-plugin";
 import type { CheckpointPayload, JobEnvelope } from "@kiln/sdk/protocol";
@@ -25,18 +24,21 @@ import {
   type CallContext,
   describeFailure,
   ExtensionRuntime,
+  type InvocationOutcome,
   type LoadedExtension,
   type RuntimeServices,
   StartFailure,
 } from "./extension.js";
-import { JobManager } from "./jobs/manager.js";
+import { FileReadError, MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, readRegularFile } from "./fs-safe.js";
+import { checkInput, JobManager, outcomeError } from "./jobs/manager.js";
+import { checkLimits, type ExtensionLimits, resolveLimits } from "./limits.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { checkManifest, type Manifest } from "./manifest.js";
 import { registerBuiltins } from "./operations/builtins/index.js";
 import type { RateLimit } from "./operations/rate-limit.js";
 import { OperationRegistry } from "./operations/registry.js";
 import { SqliteJobStore } from "./store/sqlite.js";
-import type { JobStore } from "./store/types.js";
+import type { JobCounters, JobProgress, JobStore } from "./store/types.js";
 
 export type { LoadedExtension } from "./extension.js";
 
@@ -53,8 +55,29 @@ export interface ExtensionHostOptions {
   readonly store?: JobStore | string;
   /** Jobs running at once in this host, all extensions together. Default 4. */
   readonly maxConcurrentJobs?: number;
-  /** How long a job asked to pause or cancel may take to stop before it is killed. Default 5000 ms. */
+  /**
+   * How long a job asked to pause may take to reach a checkpoint (or check `ctx.interrupted`) before
+   * the host stops its code. Default 5000 ms. A cancel stops the code at once.
+   */
   readonly stopGraceMs?: number;
+  /**
+   * After the host stops running code (cancel, deadline, pause after its grace, unload), how long it
+   * may take to reach an interrupt check before its worker is terminated. Code in the interpreter
+   * stops within milliseconds; only a long native call (a catastrophic regular expression) needs this.
+   * Default 1000 ms.
+   */
+  readonly killAfterMs?: number;
+  /**
+   * The sandbox's limits for every extension (memory, time, instructions, sizes, rates, concurrent
+   * jobs): see {@link ExtensionLimits} and the docs' "Limits" page. An extension may lower them in
+   * its manifest, never raise them. Unset limits take their defaults.
+   */
+  readonly limits?: ExtensionLimits;
+  /**
+   * An instance whose Wasm memory grew past this many MiB is replaced after its invocation (Wasm
+   * memory never shrinks). Default 64.
+   */
+  readonly recycleMemoryMiB?: number;
   /** How often a running job's progress is written to the store at most. Default 100 ms. */
   readonly progressWriteIntervalMs?: number;
   /** Operation calls each extension may make: a token bucket. Default 1000/s, burst 1000; `false` for none. */
@@ -74,6 +97,16 @@ export interface LoadOptions {
   readonly folders?: Readonly<Record<string, string>>;
   /** Overrides the host's rate limit for this extension. */
   readonly rateLimit?: RateLimit | false;
+  /** Overrides the host's {@link ExtensionHostOptions.limits} for this extension (its manifest may still lower them). */
+  readonly limits?: ExtensionLimits;
+}
+
+/** Options of {@link ExtensionHost.run}. */
+export interface RunOptions {
+  /** Stops the job when aborted; `run` then rejects with `KILN_CANCELLED`. */
+  readonly signal?: AbortSignal;
+  /** Wall-clock limit of this run, in ms (below the extension's `jobTimeoutMs`, if any); `KILN_JOB_TIMEOUT` past it. */
+  readonly timeoutMs?: number;
 }
 
 /** The names a Kiln extension module may import from its plugin. */
@@ -104,8 +137,22 @@ export class ExtensionHost {
   readonly #pluginSource: Uint8Array | WebAssembly.Module | undefined;
   #plugin: Promise<{ module: WebAssembly.Module; namespace: string }> | undefined;
   readonly #extensions = new Map<string, ExtensionRuntime>();
+  /** Ids whose load is under way: a second load of the same id is refused at once. */
+  readonly #loading = new Set<string>();
+  readonly #startingRuntimes = new Map<string, ExtensionRuntime>();
+  readonly #limits: ExtensionLimits;
+  readonly #killAfterMs: number;
+  readonly #recycleMemoryBytes: number;
 
   constructor(options: ExtensionHostOptions = {}) {
+    const problems = checkLimits(options.limits ?? {});
+    if (problems.length)
+      throw new KilnError("KILN_INVALID_LIMIT", `invalid ExtensionHost limits: ${problems.join("; ")}`);
+    // Half the job slots at most for any one extension, unless the application says otherwise.
+    const fairShare = Math.max(1, Math.floor((options.maxConcurrentJobs ?? 4) / 2));
+    this.#limits = { concurrentJobs: fairShare, ...options.limits };
+    this.#killAfterMs = options.killAfterMs ?? 1000;
+    this.#recycleMemoryBytes = (options.recycleMemoryMiB ?? 64) * 1024 * 1024;
     this.#logger = options.logger ?? consoleLogger;
     this.#pluginSource = options.plugin;
     this.store = typeof options.store === "object" ? options.store : SqliteJobStore.open(options.store ?? ":memory:");
@@ -113,7 +160,7 @@ export class ExtensionHost {
     registerBuiltins(this.operations, options.fetch ? { fetch: options.fetch } : {});
     this.jobs = new JobManager(
       this.store,
-      { runtime: (id) => this.#extensions.get(id) },
+      { runtime: (id) => this.#extensions.get(id), loaded: () => [...this.#extensions.keys()] },
       {
         ...(options.maxConcurrentJobs !== undefined ? { maxConcurrentJobs: options.maxConcurrentJobs } : {}),
         ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
@@ -135,13 +182,34 @@ export class ExtensionHost {
     const manifest = await readManifest(manifestFile);
     const existing = this.#extensions.get(manifest.id);
     if (existing) throw new ExtensionAlreadyLoadedError(manifest.id, existing.info.dir);
+    if (this.#loading.has(manifest.id)) throw new ExtensionAlreadyLoadedError(manifest.id, absDir);
+    const loadProblems = checkLimits(options.limits ?? {});
+    if (loadProblems.length)
+      throw new KilnError("KILN_INVALID_LIMIT", `invalid limits for "${manifest.id}": ${loadProblems.join("; ")}`, {
+        extensionId: manifest.id,
+      });
+    // Claimed before the first await below: two loads of one folder must not both succeed.
+    this.#loading.add(manifest.id);
+    try {
+      return await this.#load(absDir, manifest, options);
+    } finally {
+      this.#loading.delete(manifest.id);
+    }
+  }
 
+  async #load(absDir: string, manifest: Manifest, options: LoadOptions): Promise<LoadedExtension> {
     const moduleFile = join(absDir, manifest.module.file);
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(moduleFile);
+      bytes = await readRegularFile(moduleFile, { maxBytes: MAX_MODULE_BYTES, what: "module" });
     } catch (cause) {
-      throw new ModuleInvalidError(moduleFile, "the file cannot be read", { extensionId: manifest.id, cause });
+      const reason =
+        cause instanceof FileReadError && cause.reason === "not-regular"
+          ? cause.message
+          : cause instanceof FileReadError && cause.reason === "too-large"
+            ? `it is larger than the ${MAX_MODULE_BYTES}-byte limit`
+            : "the file cannot be read";
+      throw new ModuleInvalidError(moduleFile, reason, { extensionId: manifest.id, cause });
     }
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     if (sha256 !== manifest.module.sha256) {
@@ -163,27 +231,37 @@ export class ExtensionHost {
     const folders = Object.fromEntries(
       Object.entries(options.folders ?? {}).map(([name, path]) => [name, resolve(path)]),
     );
-    const info: LoadedExtension = { id: manifest.id, manifest, dir: absDir, granted };
+    const limits = resolveLimits({ ...this.#limits, ...options.limits }, manifest.limits);
+    const info: LoadedExtension = { id: manifest.id, manifest, dir: absDir, granted, limits };
     const runtime = new ExtensionRuntime(
       info,
       { permissions: new Set(granted), folders },
       module,
       this.#services(plugin.module, plugin.namespace),
-      manifest.limits?.concurrentJobs ?? 1,
     );
     if (options.rateLimit !== undefined) this.operations.setRateLimit(manifest.id, options.rateLimit);
-    this.#extensions.set(manifest.id, runtime);
+    // Its init may call operations already, but jobs wait until it has started.
+    this.#startingRuntimes.set(manifest.id, runtime);
     try {
       await runtime.start();
+      this.#extensions.set(manifest.id, runtime);
     } catch (error) {
-      this.#extensions.delete(manifest.id);
+      this.operations.forgetExtension(manifest.id);
       if (error instanceof StartFailure) {
+        if (error.code) {
+          throw new KilnError(error.code, `extension "${manifest.id}" failed in ${error.where}: ${error.reason}`, {
+            extensionId: manifest.id,
+            cause: error,
+          });
+        }
         throw new ExtensionFailedError(manifest.id, error.where, error.reason, {
           jsStack: error.jsStack,
           cause: error,
         });
       }
       throw error;
+    } finally {
+      this.#startingRuntimes.delete(manifest.id);
     }
     this.jobs.schedule();
     return info;
@@ -202,10 +280,12 @@ export class ExtensionHost {
   /**
    * Runs job `jobName` of a loaded extension once with `input`, without persisting it, and resolves
    * to its result. For durable jobs with progress, checkpoints and pause/resume, use
-   * {@link ExtensionHost.jobs}. Rejects with {@link JobNotFoundError}, {@link InvalidInputError} or
-   * {@link ExtensionFailedError} (the job's code failed); the extension stays loaded either way.
+   * {@link ExtensionHost.jobs}. Rejects with {@link JobNotFoundError}, {@link InvalidInputError}
+   * (the same check as `jobs.dispatch`: JSON data only), {@link ExtensionFailedError} (the job's
+   * code failed), or a {@link KilnError} with the code of the limit or stop that ended it
+   * (`KILN_JOB_TIMEOUT`, `KILN_CANCELLED`, `KILN_INSTRUCTION_LIMIT`, …); the extension stays loaded.
    */
-  async run(extensionId: string, jobName: string, input: unknown = null): Promise<unknown> {
+  async run(extensionId: string, jobName: string, input: unknown = null, options: RunOptions = {}): Promise<unknown> {
     const runtime = this.#get(extensionId);
     const job = runtime.info.manifest.jobs.find((j) => j.name === jobName);
     if (!job)
@@ -214,21 +294,31 @@ export class ExtensionHost {
         jobName,
         runtime.info.manifest.jobs.map((j) => j.name),
       );
-    let envelope: string;
-    try {
-      envelope = JSON.stringify({ input: input ?? null, state: {} } satisfies JobEnvelope);
-    } catch (cause) {
-      throw new InvalidInputError(extensionId, jobName, (cause as Error).message);
-    }
+    checkInput(runtime, jobName, input);
+    const envelope = JSON.stringify({ input: input ?? null, state: {} } satisfies JobEnvelope);
     const where = `job "${jobName}"`;
-    const outcome = await runtime.invoke(job.export, new TextEncoder().encode(envelope), {
-      jobName,
-      signal: new AbortController().signal,
-    });
-    if (outcome.kind === "completed") return outcome.value;
-    const failure = describeFailure(outcome);
-    if (failure) throw new ExtensionFailedError(extensionId, where, failure.message, { jsStack: failure.stack });
-    throw new ExtensionFailedError(extensionId, where, "the job ended without reporting a result");
+    const limit = runtime.info.limits.jobTimeoutMs;
+    const timeoutMs =
+      options.timeoutMs === undefined
+        ? limit
+        : limit === undefined
+          ? options.timeoutMs
+          : Math.min(limit, options.timeoutMs);
+    const outcome: InvocationOutcome = await runtime.invoke(
+      job.export,
+      new TextEncoder().encode(envelope),
+      { jobName, signal: options.signal ?? new AbortController().signal },
+      { timeoutMs, instructions: runtime.info.limits.instructions },
+    );
+    if (outcome.kind === "completed") return JSON.parse(outcome.json);
+    const error = outcomeError(outcome, { timeoutMs, instructions: runtime.info.limits.instructions });
+    if (error.code === "KILN_EXTENSION_FAILED" || error.code === "KILN_EXTENSION_CRASHED") {
+      const failure = describeFailure(outcome);
+      throw new ExtensionFailedError(extensionId, where, failure?.message ?? error.message, {
+        jsStack: failure?.stack,
+      });
+    }
+    throw new KilnError(error.code, `extension "${extensionId}" ${where}: ${error.message}`, { extensionId });
   }
 
   /**
@@ -264,12 +354,14 @@ export class ExtensionHost {
     return {
       pluginModule,
       namespace,
+      killAfterMs: this.#killAfterMs,
+      recycleMemoryBytes: this.#recycleMemoryBytes,
       log: (entry) => {
         this.#logger(entry);
         if (entry.jobId) this.jobs.log({ ...entry, jobId: entry.jobId });
       },
       call: (op, payload, context) => {
-        const runtime = this.#extensions.get(context.extensionId);
+        const runtime = this.#extensions.get(context.extensionId) ?? this.#startingRuntimes.get(context.extensionId);
         if (!runtime) {
           return Promise.resolve({
             ok: false,
@@ -282,6 +374,7 @@ export class ExtensionHost {
           grants: runtime.grants,
           signal: context.signal,
           kv: this.store.kv,
+          valueDepth: runtime.info.limits.valueDepth,
           ...(context.jobId ? { jobId: context.jobId } : {}),
           log: (level, message) =>
             this.#logger({ extensionId: runtime.info.id, level, message, source: "log", ...jobTags(context) }),
@@ -293,7 +386,13 @@ export class ExtensionHost {
         try {
           return {
             ok: true,
-            value: await this.jobs.checkpoint(context.jobId, context.extensionId, state ?? null, progress, counters),
+            value: await this.jobs.checkpoint(
+              context.jobId,
+              context.extensionId,
+              state ?? null,
+              checkedProgress(progress),
+              checkedCounters(counters),
+            ),
           };
         } catch (error) {
           const code = error instanceof KilnError ? error.code : "KILN_CHECKPOINT_FAILED";
@@ -333,6 +432,23 @@ export class ExtensionHost {
   }
 }
 
+const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
+
+/** A checkpoint's progress as the extension sent it, if it has the protocol's shape (else none). */
+function checkedProgress(p: unknown): JobProgress | undefined {
+  if (typeof p !== "object" || p === null) return undefined;
+  const { done, total, message } = p as Record<string, unknown>;
+  if (!isCount(done) || (total !== null && !isCount(total))) return undefined;
+  return { done, total: total ?? null, message: typeof message === "string" ? message.slice(0, 1000) : null };
+}
+
+/** A checkpoint's counters, if they are finite numbers (else none). */
+function checkedCounters(c: unknown): JobCounters | undefined {
+  if (typeof c !== "object" || c === null) return undefined;
+  const { items, bytes } = c as Record<string, unknown>;
+  return isCount(items) && isCount(bytes) ? { items, bytes } : undefined;
+}
+
 function jobTags(context: CallContext): { jobName?: string; jobId?: string } {
   return {
     ...(context.jobName ? { jobName: context.jobName } : {}),
@@ -343,11 +459,16 @@ function jobTags(context: CallContext): { jobName?: string; jobId?: string } {
 async function readManifest(file: string): Promise<Manifest> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    // A FIFO or device named manifest.json is refused, never read; so is anything over the cap.
+    text = new TextDecoder().decode(await readRegularFile(file, { maxBytes: MAX_MANIFEST_BYTES, what: "manifest" }));
   } catch (cause) {
-    throw new ManifestInvalidError(file, ["the file cannot be read: is this a folder written by `kiln build`?"], {
-      cause,
-    });
+    const issue =
+      cause instanceof FileReadError && cause.reason === "not-regular"
+        ? cause.message
+        : cause instanceof FileReadError && cause.reason === "too-large"
+          ? `larger than ${MAX_MANIFEST_BYTES} bytes; generated manifests are a few KiB`
+          : "the file cannot be read: is this a folder written by `kiln build`?";
+    throw new ManifestInvalidError(file, [issue], { cause });
   }
   let value: unknown;
   try {

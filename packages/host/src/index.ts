@@ -13,18 +13,37 @@ export {
   InvalidInputError,
   JobNotFoundError,
   KilnError,
+  LimitErrorCodes,
   ManifestInvalidError,
   ModuleHashMismatchError,
   ModuleInvalidError,
   ModuleLinkError,
 } from "./errors.js";
 // The host
-export { ExtensionHost, type ExtensionHostOptions, type LoadedExtension, type LoadOptions } from "./host.js";
+export {
+  ExtensionHost,
+  type ExtensionHostOptions,
+  type LoadedExtension,
+  type LoadOptions,
+  type RunOptions,
+} from "./host.js";
 // Bare Javy modules
 export { JavyModuleFailedError, type JavyModuleResult, type RunJavyModuleOptions, runJavyModule } from "./javy.js";
 // Jobs
 export type { JobEvents } from "./jobs/events.js";
 export { JobManager, type JobManagerOptions, JobStateError } from "./jobs/manager.js";
+// Limits
+export {
+  DEFAULT_LIMITS,
+  type ExtensionLimits,
+  LIMIT_NAMES,
+  LIMITS,
+  type LimitName,
+  type LimitSpec,
+  limitsSchema,
+  type ResolvedLimits,
+  resolveLimits,
+} from "./limits.js";
 export { consoleLogger, type LogEntry, type Logger, type LogLevel } from "./logger.js";
 // The manifest contract
 export {

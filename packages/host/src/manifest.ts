@@ -7,6 +7,7 @@
 
 import { PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import { Ajv, type ErrorObject } from "ajv";
+import { type ExtensionLimits, limitsSchema } from "./limits.js";
 
 /** Bumped whenever the manifest's shape changes incompatibly; the host rejects other versions. */
 export const MANIFEST_VERSION = 1;
@@ -42,11 +43,11 @@ export interface Manifest {
   readonly generator: string;
 }
 
-/** Limits declared in `@extension({ limits })`. */
-export interface ManifestLimits {
-  /** At most this many of the extension's jobs run at once; more wait in the queue. */
-  readonly concurrentJobs?: number;
-}
+/**
+ * Limits declared in `@extension({ limits })`: an extension may lower any of the host's limits
+ * (see `limits.ts`), never raise them. `concurrentJobs` asks for up to that many jobs at once.
+ */
+export type ManifestLimits = ExtensionLimits;
 
 /** A job as the host sees it. */
 export interface ManifestJob {
@@ -93,11 +94,7 @@ export const manifestSchema = {
       uniqueItems: true,
       items: { type: "string", pattern: "^[a-z0-9.-]+(:[0-9]{1,5})?$", maxLength: 260 },
     },
-    limits: {
-      type: "object",
-      additionalProperties: false,
-      properties: { concurrentJobs: { type: "integer", minimum: 1, maximum: 1000 } },
-    },
+    limits: limitsSchema(),
     jobs: {
       type: "array",
       items: {

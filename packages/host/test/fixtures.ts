@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileSource, emitDynamicModule, jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
+import { RuntimeOps } from "@kiln/sdk/protocol";
 import type { Manifest } from "../src/index.js";
 
 /** JS of a small extension: `echo` returns its input; `boom` throws; init logs. */
@@ -23,15 +24,15 @@ const readInput = () => {
   do { const b = new Uint8Array(1024); n = Javy.IO.readSync(0, b); if (n > 0) chunks.push(...b.subarray(0, n)); } while (n > 0);
   return chunks.length ? JSON.parse(new TextDecoder().decode(new Uint8Array(chunks))) : {};
 };
-export function kilnInit() { call("$log", { level: "info", message: "${id} ready" }); }
-export function kilnCleanup() { call("$log", { level: "info", message: "${id} bye" }); }
-export async function jobEcho() { const env = readInput(); console.log("echoing"); call("$complete", { value: env.input }); }
+export function kilnInit() { call("${RuntimeOps.log}", { level: "info", message: "${id} ready" }); }
+export function kilnCleanup() { call("${RuntimeOps.log}", { level: "info", message: "${id} bye" }); }
+export async function jobEcho() { const env = readInput(); console.log("echoing"); call("${RuntimeOps.complete}", { value: env.input }); }
 export function jobBoom() { throw new TypeError("boom from ${id}"); }
 export function jobCallUnknown() { call("acme.nothing", {}); }
 export function jobChatter() {
   const { input } = readInput();
-  for (let i = 1; i <= input.n; i++) call("$progress", { done: i, total: input.n, message: "report " + i, counters: { items: i, bytes: 0 } });
-  call("$complete", { value: input.n });
+  for (let i = 1; i <= input.n; i++) call("${RuntimeOps.progress}", { done: i, total: input.n, message: "report " + i, counters: { items: i, bytes: 0 } });
+  call("${RuntimeOps.complete}", { value: input.n });
 }
 export function jobSpin() {
   const { input, state } = readInput();
@@ -39,10 +40,10 @@ export function jobSpin() {
     const until = Date.now() + input.ms; while (Date.now() < until) {}
     i++;
     const counters = { items: i, bytes: 0 };
-    call("$progress", { done: i, total: input.steps, message: "${id}", counters });
-    call("$checkpoint", { state: { i }, progress: { done: i, total: input.steps, message: "${id}" }, counters });
+    call("${RuntimeOps.progress}", { done: i, total: input.steps, message: "${id}", counters });
+    call("${RuntimeOps.checkpoint}", { state: { i }, progress: { done: i, total: input.steps, message: "${id}" }, counters });
   }
-  call("$complete", { value: "${id} done" });
+  call("${RuntimeOps.complete}", { value: "${id} done" });
 }
 `;
 }
@@ -56,19 +57,49 @@ export interface FixtureOptions {
   readonly tamper?: (bytes: Uint8Array) => Uint8Array;
   /** Replace the module entirely (hashed, so only linkage can fail). */
   readonly module?: Uint8Array;
+  /** Change the module after it is emitted, before it is hashed (e.g. add a trapping export). */
+  readonly transform?: (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+  /** JS of the extension instead of {@link extensionSource}: `kilnInit`, `kilnCleanup` and one export per job. */
+  readonly source?: string;
+  /** Job names when `source` is given (default: the fixture's own). */
+  readonly jobs?: readonly string[];
 }
 
-const jobs = ["echo", "boom", "call-unknown", "spin", "chatter"];
+const defaultJobs = ["echo", "boom", "call-unknown", "spin", "chatter"];
+
+/**
+ * Helpers for fixture JS that speaks the runtime protocol directly: `call(op, payload)` (throws on
+ * a refusal), `readInput()` (the job envelope), `complete(value)`.
+ */
+export const protocolHelpers = `
+const call = (op, payload) => {
+  const reply = JSON.parse(__kiln.call(op, JSON.stringify(payload)));
+  if (!reply.ok) { const e = new Error(reply.error.code + ": " + reply.error.message); e.code = reply.error.code; throw e; }
+  return reply.value;
+};
+const readInput = () => {
+  const chunks = []; let n;
+  do { const b = new Uint8Array(65536); n = Javy.IO.readSync(0, b); if (n > 0) chunks.push(b.slice(0, n)); } while (n > 0);
+  const all = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0)); let o = 0;
+  for (const c of chunks) { all.set(c, o); o += c.length; }
+  return all.length ? JSON.parse(new TextDecoder().decode(all)) : {};
+};
+const complete = (value) => call("${RuntimeOps.complete}", { value });
+`;
 
 export async function makeExtension(options: FixtureOptions = {}): Promise<string> {
   const id = options.id ?? "fixture";
-  const bytecode = await compileSource(extensionSource(id));
+  const jobs = options.source !== undefined ? (options.jobs ?? []) : defaultJobs;
+  const bytecode = await compileSource(
+    options.source !== undefined ? protocolHelpers + options.source : extensionSource(id),
+  );
   const exports = [
     { wasmName: "kiln-init", jsName: "kilnInit" },
     { wasmName: "kiln-cleanup", jsName: "kilnCleanup" },
     ...jobs.map((j) => ({ wasmName: `job-${j}`, jsName: jsExportName(`job-${j}`) })),
   ];
-  const built = options.module ?? (await emitDynamicModule({ bytecode, exports }));
+  const emitted = options.module ?? (await emitDynamicModule({ bytecode, exports }));
+  const built = options.transform ? await options.transform(emitted) : emitted;
   const manifest: Manifest = {
     manifestVersion: 1,
     id,

@@ -10,10 +10,16 @@ afterEach(async () => {
 });
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-async function host(options: { maxConcurrentJobs?: number; extensions: { id: string; concurrentJobs?: number }[] }) {
+async function host(options: {
+  maxConcurrentJobs?: number;
+  /** The application's per-extension cap (default: half the host's slots). */
+  perExtension?: number;
+  extensions: { id: string; concurrentJobs?: number }[];
+}) {
   const h = new ExtensionHost({
     logger: () => {},
     ...(options.maxConcurrentJobs ? { maxConcurrentJobs: options.maxConcurrentJobs } : {}),
+    ...(options.perExtension ? { limits: { concurrentJobs: options.perExtension } } : {}),
   });
   hosts.push(h);
   for (const ext of options.extensions) {
@@ -42,15 +48,18 @@ function trackRunning(h: ExtensionHost) {
 }
 
 describe("job concurrency", () => {
-  const limits: [string, number, number, number, number][] = [
-    // name, host limit, extension limit, jobs, expected peak
-    ["the host limit", 2, 8, 6, 2],
-    ["the extension's limit", 8, 3, 6, 3],
-    ["one at a time by default", 8, 0, 3, 1],
+  const limits: [string, number, number | undefined, number, number, number][] = [
+    // name, host limit, application's per-extension cap, extension limit, jobs, expected peak
+    ["the host limit", 2, 8, 8, 6, 2],
+    ["the extension's limit", 8, undefined, 3, 6, 3],
+    ["one at a time by default", 8, undefined, 0, 3, 1],
+    ["the fair share: half the host's slots by default", 6, undefined, 8, 8, 3],
+    ["the application's per-extension cap", 8, 2, 8, 6, 2],
   ];
-  it.each(limits)("respects %s", async (_, hostLimit, extLimit, count, expected) => {
+  it.each(limits)("respects %s", async (_, hostLimit, perExtension, extLimit, count, expected) => {
     const h = await host({
       maxConcurrentJobs: hostLimit,
+      ...(perExtension ? { perExtension } : {}),
       extensions: [{ id: "limited", ...(extLimit ? { concurrentJobs: extLimit } : {}) }],
     });
     const peak = trackRunning(h);

@@ -20,11 +20,13 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 let built: string;
 let dir: string;
 
-/** Transpiles the store, the errors it imports and the child; returns the child's path. */
+/** Transpiles the store, the modules it imports and the child; returns the child's path. */
 function buildChild(): string {
   built = join(packageRoot, "node_modules", ".cache", `kiln-store-crash-${process.pid}`);
   const sources = [
     "src/errors.ts",
+    "src/json-safety.ts",
+    "src/limits.ts",
     "test/store-crash-child.ts",
     ...readdirSync(join(packageRoot, "src/store"))
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))

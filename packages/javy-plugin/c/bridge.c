@@ -5,7 +5,9 @@
  * Differences from Javy's own plugin are deliberate (see README.md, "The ABI"): one evaluation
  * per instance for repeated invokes of the same bytecode, JS errors recorded for
  * `kiln-last-error` instead of trapping, the job queue drained after every call, compile-src
- * reusable.
+ * reusable, and hard limits that stop JS without losing the instance: the host can stop running
+ * code (`kiln_host_v1.interrupt`, or a host call answered -2) and cap QuickJS's memory
+ * (`kiln-set-memory-limit`).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -36,11 +38,25 @@
    about 4x their shadow-stack cost once V8 has tiered them up. Every parse (compile-src, eval,
    new Function) gets half the budget: still ~300 levels of nesting, far beyond what bundlers emit. */
 #define KILN_PARSE_STACK_SIZE (KILN_JS_STACK_SIZE / 2)
+/* JSON (see kiln_guard_json). Per nesting level, JSON.stringify's C recursion uses ~16 bytes of
+   shadow stack but ~170 of V8's, JSON.parse's ~32 bytes and at most ~120. Both get ~2,000 levels
+   (V8 itself allows far more; real data far fewer) for ~350 KB of V8's stack at most. */
+#define KILN_STRINGIFY_STACK_SIZE (32 * 1024)
+#define KILN_JSON_PARSE_STACK_SIZE (64 * 1024)
 _Static_assert(KILN_JS_STACK_SIZE * 2 <= KILN_STACK_SIZE, "keep headroom on the shadow stack");
 
 __attribute__((import_module("kiln_host_v1"), import_name("call"))) int32_t
 host_call(const char *op, uint32_t op_len, const char *payload, uint32_t payload_len);
 __attribute__((import_module("kiln_host_v1"), import_name("take"))) void host_take(char *dst);
+/* Asked every KILN_INSTRUCTIONS_PER_INTERRUPT polls of the interpreter: non-zero stops the code. */
+__attribute__((import_module("kiln_host_v1"), import_name("interrupt"))) int32_t
+host_interrupt(void);
+
+/* What kiln_host_v1.call may return besides a reply length (N >= 0). */
+enum {
+    KILN_HOST_CALL_REFUSED = -1, /* bad pointers, …: JS gets a catchable InternalError */
+    KILN_HOST_CALL_STOP = -2,    /* the host stops the running code, as interrupt() would */
+};
 
 /* The canonical ABI's return area for result<list<u8>, string>-like answers. */
 typedef struct {
@@ -62,8 +78,23 @@ static uint8_t *module_bc;
 static size_t module_bc_len;
 static JSValue module_ns;
 
-/* JSON text of the first error of the current invoke, or NULL. */
-static char *error_json;
+/* JSON text of the first error of the current invoke, or NULL. Heap-allocated when
+   error_json_owned, else one of the static records below. */
+static const char *error_json;
+static int error_json_owned;
+
+/* Recorded instead of trapping when even the error record cannot be allocated. */
+static const char out_of_memory_record[] = "{\"name\":\"InternalError\",\"message\":\"out of memory\"}";
+/* The record of a stopped invoke when its stack could not be had. */
+static const char interrupted_record[] = "{\"name\":\"InternalError\",\"message\":\"interrupted\"}";
+
+/* Set when the host stopped the current invoke (interrupt() said so, or a host call returned
+   KILN_HOST_CALL_STOP); cleared when the next invoke or compile-src begins. While it is set,
+   every interrupt poll throws the uncatchable InternalError("interrupted") again, so nothing of
+   the stopped invoke runs on: no catch, no finally, no promise handler, no queued job. */
+static int stopped;
+/* The record is still the one stop_running made: see record_error. */
+static int stop_record_provisional;
 
 /* Promises rejected with no handler yet during the current invoke. */
 typedef struct {
@@ -113,13 +144,116 @@ static void release(void *ptr, size_t len)
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
+static void clear_error(void)
+{
+    if (error_json_owned)
+        free((void *)error_json);
+    error_json = NULL;
+    error_json_owned = 0;
+}
+
+/* Takes `json` (heap-allocated, or NULL when allocating it failed) as the error record. */
+static void take_error_json(char *json)
+{
+    clear_error();
+    error_json = json ? json : out_of_memory_record;
+    error_json_owned = json != NULL;
+}
+
 static void set_error_json(const char *json, size_t len)
 {
+    char *copy;
     if (error_json)
         return; /* the first error of an invoke is the cause; later ones are fallout */
-    error_json = xmalloc(len + 1);
-    memcpy(error_json, json, len);
-    error_json[len] = '\0';
+    copy = malloc(len + 1);
+    if (copy) {
+        memcpy(copy, json, len);
+        copy[len] = '\0';
+    }
+    take_error_json(copy);
+}
+
+/* Appends `s` as a JSON string literal at `out`, which has room for 6 bytes per input byte + 2;
+   returns the end. UTF-8 passes through as it is. */
+static char *json_quote(char *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    *out++ = '"';
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            *out++ = '\\';
+            *out++ = (char)c;
+        } else if (c == '\n') {
+            *out++ = '\\';
+            *out++ = 'n';
+        } else if (c < 0x20 || c == 0x7f) {
+            memcpy(out, "\\u00", 4);
+            out[4] = hex[c >> 4];
+            out[5] = hex[c & 15];
+            out += 6;
+        } else {
+            *out++ = (char)c;
+        }
+    }
+    *out++ = '"';
+    return out;
+}
+
+/* Makes the interrupted error the record of the invoke, with `stack` if that is a non-empty
+   string; without one (or without memory for it), an existing record stays and a missing one
+   becomes the interrupted error without a stack. Returns whether the record now has `stack`.
+   Built in C: once stopped, JS code (describeError included) would only be interrupted again. */
+static int record_interrupted(JSValueConst stack)
+{
+    static const char head[] = "{\"name\":\"InternalError\",\"message\":\"interrupted\",\"stack\":";
+    size_t len = 0;
+    const char *text = JS_IsString(stack) ? JS_ToCStringLen(ctx, &len, stack) : NULL;
+    char *json = NULL;
+
+    if (text && len > 0 && len <= (1 << 20)) {
+        json = malloc(sizeof head + len * 6 + 4);
+        if (json) {
+            memcpy(json, head, sizeof head - 1);
+            memcpy(json_quote(json + sizeof head - 1, text, len), "}", 2);
+        }
+    }
+    if (text)
+        JS_FreeCString(ctx, text);
+    else if (JS_IsString(stack))
+        JS_FreeValue(ctx, JS_GetException(ctx)); /* out of memory: no stack then */
+    if (json) {
+        clear_error();
+        error_json = json;
+        error_json_owned = 1;
+        return 1;
+    }
+    if (!error_json)
+        error_json = interrupted_record;
+    return 0;
+}
+
+/* The `stack` of the interrupted error itself, if it has one as an own data property (QuickJS's
+   own backtrace: the innermost frame with its line). Reading it runs no JS. */
+static JSValue own_stack(JSValueConst error)
+{
+    JSPropertyDescriptor desc;
+    JSValue stack = JS_NULL;
+    JSAtom atom = JS_NewAtom(ctx, "stack");
+    int own = atom == JS_ATOM_NULL ? -1 : JS_GetOwnProperty(ctx, &desc, error, atom);
+
+    JS_FreeAtom(ctx, atom);
+    if (own < 0)
+        JS_FreeValue(ctx, JS_GetException(ctx));
+    if (own > 0) {
+        if (!(desc.flags & JS_PROP_GETSET))
+            stack = JS_DupValue(ctx, desc.value);
+        JS_FreeValue(ctx, desc.value);
+        JS_FreeValue(ctx, desc.getter);
+        JS_FreeValue(ctx, desc.setter);
+    }
+    return stack;
 }
 
 static void record_error(JSValueConst value)
@@ -130,12 +264,26 @@ static void record_error(JSValueConst value)
     const char *text;
     size_t len;
 
-    if (error_json)
+    if (error_json) {
+        /* The record a stop made has the stack as it was then, less the innermost line. The
+           interrupted error itself, if it gets this far, has QuickJS's full backtrace. */
+        if (stop_record_provisional && kiln_is_uncatchable_error(ctx, value)) {
+            /* Errors thrown with no JS frame left (in a job, at the top of an async resume) have
+               an empty stack and leave the record alone. */
+            JSValue stack = own_stack(value);
+            if (record_interrupted(stack))
+                stop_record_provisional = 0;
+            JS_FreeValue(ctx, stack);
+        }
         return;
+    }
+    /* At the memory limit, the record of an out-of-memory error must still fit. */
+    kiln_memory_reserve(1);
     fn = JS_GetPropertyStr(ctx, helpers, "describeError");
     json = JS_Call(ctx, fn, JS_UNDEFINED, 1, &value);
     JS_FreeValue(ctx, fn);
     text = JS_IsException(json) ? NULL : JS_ToCStringLen(ctx, &len, json);
+    kiln_memory_reserve(0);
     if (text) {
         set_error_json(text, len);
         JS_FreeCString(ctx, text);
@@ -164,10 +312,42 @@ static void record_message(const char *name, const char *message)
     JS_FreeValue(ctx, err);
 }
 
-static void clear_error(void)
+/* The host stopped the running code. The first error of the invoke is now the interruption,
+   whatever JS recorded before; see `stopped`. */
+static void stop_running(void)
 {
-    free(error_json);
-    error_json = NULL;
+    JSValue stack = kiln_capture_stack(ctx);
+    stopped = 1;
+    kiln_set_interrupt_countdown(ctx, 1);
+    clear_error();
+    record_interrupted(stack);
+    stop_record_provisional = 1;
+    JS_FreeValue(ctx, stack);
+}
+
+/* QuickJS's interrupt handler. QuickJS has just reset its countdown; once stopped, setting it
+   back to 1 makes the very next poll land here again. */
+static int on_interrupt(JSRuntime *r, void *opaque)
+{
+    (void)r;
+    (void)opaque;
+    if (stopped) {
+        kiln_set_interrupt_countdown(ctx, 1);
+        return 1;
+    }
+    if (host_interrupt() == 0)
+        return 0;
+    stop_running();
+    return 1;
+}
+
+/* Every invoke and compile-src starts unstopped, with a full countdown: the number of interrupt
+   calls an invoke makes depends only on what it runs. */
+static void begin_call(void)
+{
+    stopped = 0;
+    stop_record_provisional = 0;
+    kiln_set_interrupt_countdown(ctx, KILN_INSTRUCTIONS_PER_INTERRUPT);
 }
 
 static void track_rejection(JSContext *c, JSValueConst promise, JSValueConst reason,
@@ -187,10 +367,14 @@ static void track_rejection(JSContext *c, JSValueConst promise, JSValueConst rea
         return;
     }
     if (n_rejections == cap_rejections) {
-        cap_rejections = cap_rejections ? cap_rejections * 2 : 4;
-        rejections = realloc(rejections, cap_rejections * sizeof *rejections);
-        if (!rejections)
-            abort();
+        size_t cap = cap_rejections ? cap_rejections * 2 : 4;
+        Rejection *grown = realloc(rejections, cap * sizeof *rejections);
+        if (!grown) { /* cannot track it: an error of the invoke rather than a trap */
+            set_error_json(out_of_memory_record, sizeof out_of_memory_record - 1);
+            return;
+        }
+        rejections = grown;
+        cap_rejections = cap;
     }
     rejections[n_rejections].promise = JS_DupValue(c, promise);
     rejections[n_rejections].reason = JS_DupValue(c, reason);
@@ -349,16 +533,25 @@ static JSValue native_host_call(JSContext *c, JSValueConst this_val, int argc, J
         JS_FreeCString(c, op);
         return JS_EXCEPTION;
     }
-    n = host_call(op, (uint32_t)op_len, payload, (uint32_t)payload_len);
+    n = stopped ? KILN_HOST_CALL_STOP : host_call(op, (uint32_t)op_len, payload, (uint32_t)payload_len);
     JS_FreeCString(c, op);
     JS_FreeCString(c, payload);
+    if (n == KILN_HOST_CALL_STOP) {
+        if (!stopped)
+            stop_running();
+        return kiln_throw_interrupted(c);
+    }
     if (n < 0)
         return JS_ThrowInternalError(c, "the host refused the call (kiln_host_v1.call returned %d)",
                                      (int)n);
-    reply = xmalloc((size_t)n);
+    /* Through QuickJS's allocator: a reply counts against the memory limit, and one that does not
+       fit is a catchable out-of-memory error (the host simply drops the reply it held). */
+    reply = js_malloc(c, n ? (size_t)n : 1);
+    if (!reply)
+        return JS_EXCEPTION;
     host_take(reply);
     result = JS_NewStringLen(c, reply, (size_t)n);
-    free(reply);
+    js_free(c, reply);
     return result;
 }
 
@@ -401,7 +594,7 @@ static void install_globals(void)
 static void ensure_runtime(void)
 {
     if (!ctx) {
-        rt = JS_NewRuntime();
+        rt = kiln_new_runtime();
         if (!rt)
             abort();
         JS_SetMaxStackSize(rt, KILN_JS_STACK_SIZE);
@@ -410,9 +603,13 @@ static void ensure_runtime(void)
         if (!ctx)
             abort();
         kiln_limit_parse_stack(ctx, KILN_PARSE_STACK_SIZE);
+        if (kiln_guard_json(ctx, KILN_STRINGIFY_STACK_SIZE, KILN_JSON_PARSE_STACK_SIZE) < 0)
+            abort();
         module_ns = JS_UNDEFINED;
         install_globals();
         kiln_seed_random(ctx, fresh_seed());
+        /* Only now: setting up the globals must not be stopped half-way. */
+        JS_SetInterruptHandler(rt, on_interrupt, NULL);
     }
     /* The shadow stack may sit elsewhere than when the runtime was made (a Wizer snapshot, a
        caller with frames of its own): measure the JS stack limit from where we are now. */
@@ -425,6 +622,15 @@ void initialize_runtime(void)
     ensure_runtime();
 }
 
+/* Fills compile-src's return area with a copy of `data`: copied so that cabi_post_compile-src can
+   use plain free(), whatever allocator QuickJS uses. */
+static void compile_reply(uint8_t status, const void *data, size_t len)
+{
+    compile_ret.status = status;
+    compile_ret.ptr = (uint32_t)(uintptr_t)memcpy(xmalloc(len), data, len);
+    compile_ret.len = (uint32_t)len;
+}
+
 EXPORT("compile-src")
 RetArea *compile_src(char *src, size_t src_len)
 {
@@ -434,6 +640,7 @@ RetArea *compile_src(char *src, size_t src_len)
     size_t len;
 
     ensure_runtime();
+    begin_call();
     /* QuickJS's parser wants a NUL after the source; the buffer is ours to reuse. */
     text = src_len ? realloc(src, src_len + 1) : xmalloc(1);
     if (!text)
@@ -445,24 +652,20 @@ RetArea *compile_src(char *src, size_t src_len)
 
     if (JS_IsException(obj)) {
         JSValue exc = JS_GetException(ctx);
-        JSValue fn = JS_GetPropertyStr(ctx, helpers, "formatCompileError");
-        JSValue msg = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&exc);
-        const char *s = JS_IsException(msg) ? NULL : JS_ToCStringLen(ctx, &len, msg);
-        if (!s)
-            JS_FreeValue(ctx, JS_GetException(ctx));
-        compile_ret.status = 1;
+        JSValue fn, msg;
+        const char *s;
+        kiln_memory_reserve(1);
+        fn = JS_GetPropertyStr(ctx, helpers, "formatCompileError");
+        msg = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&exc);
+        s = JS_IsException(msg) ? NULL : JS_ToCStringLen(ctx, &len, msg);
+        kiln_memory_reserve(0);
         if (s) {
-            char *copy = xmalloc(len);
-            memcpy(copy, s, len);
+            compile_reply(1, s, len);
             JS_FreeCString(ctx, s);
-            compile_ret.ptr = (uint32_t)(uintptr_t)copy;
-            compile_ret.len = (uint32_t)len;
         } else {
             static const char unknown[] = "the source could not be compiled";
-            char *copy = xmalloc(sizeof unknown - 1);
-            memcpy(copy, unknown, sizeof unknown - 1);
-            compile_ret.ptr = (uint32_t)(uintptr_t)copy;
-            compile_ret.len = sizeof unknown - 1;
+            JS_FreeValue(ctx, JS_GetException(ctx));
+            compile_reply(1, unknown, sizeof unknown - 1);
         }
         JS_FreeValue(ctx, msg);
         JS_FreeValue(ctx, fn);
@@ -472,13 +675,14 @@ RetArea *compile_src(char *src, size_t src_len)
 
     bc = JS_WriteObject(ctx, &len, obj, JS_WRITE_OBJ_BYTECODE);
     kiln_free_unevaluated_module(ctx, JS_VALUE_GET_PTR(obj));
-    if (!bc)
-        abort(); /* serialising can only fail for lack of memory */
-    /* Copied so that cabi_post_compile-src can use plain free(), whatever allocator QuickJS uses. */
-    compile_ret.status = 0;
-    compile_ret.ptr = (uint32_t)(uintptr_t)memcpy(xmalloc(len), bc, len);
-    compile_ret.len = (uint32_t)len;
-    js_free(ctx, bc);
+    if (bc) {
+        compile_reply(0, bc, len);
+        js_free(ctx, bc);
+    } else { /* serialising fails only for lack of memory (the memory limit) */
+        static const char oom[] = "InternalError: out of memory";
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        compile_reply(1, oom, sizeof oom - 1);
+    }
     return &compile_ret;
 }
 
@@ -593,12 +797,28 @@ EXPORT("invoke")
 void invoke(uint8_t *bc, size_t bc_len, uint32_t fn_is_some, char *fn, size_t fn_len)
 {
     ensure_runtime();
+    begin_call();
     clear_error();
     if (load_module(bc, bc_len) == 0 && fn_is_some)
         call_export(fn, fn_len);
+    /* Jobs that a throwing (or stopped) call left queued run now, not in the next invoke; once
+       stopped, each throws at its first poll, so the queue empties quickly either way. */
+    drain_jobs();
     report_unhandled_rejections();
     if (fn_is_some)
         release(fn, fn_len);
+}
+
+/* Caps what QuickJS may allocate (its objects, strings, bytecode, …), in bytes; 0 lifts the cap.
+   QuickJS may then hold at most `bytes`, and grow linear memory by at most `bytes` (plus a 256 KiB
+   reserve for reporting) past its size at this call. Past either, an allocation fails with a
+   catchable InternalError("out of memory"). The plugin's own buffers (bytecode handed over by the
+   host, error records) are held to neither. */
+EXPORT("kiln-set-memory-limit")
+void set_memory_limit(uint32_t bytes)
+{
+    ensure_runtime();
+    kiln_set_memory_limit(rt, bytes);
 }
 
 EXPORT("kiln-last-error")

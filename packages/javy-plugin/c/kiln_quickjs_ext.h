@@ -34,4 +34,52 @@ void kiln_free_unevaluated_module(JSContext *ctx, JSModuleDef *m);
    stays under the same reduced budget. */
 void kiln_limit_parse_stack(JSContext *ctx, size_t size);
 
+/* JS_NewRuntime, with QuickJS's own allocator and a small reserve (256 KiB) beyond the memory
+   limit (JS_SetMemoryLimit) for reporting the failure. QuickJS 2021-03-27 throws `null` instead of
+   InternalError("out of memory") when even that error cannot be allocated; the reserve is open
+   while it builds that error, and while the bridge describes an error (kiln_memory_reserve). */
+JSRuntime *kiln_new_runtime(void);
+
+/* Opens (1) or closes (0) the reserve for the bridge's own use. */
+void kiln_memory_reserve(int open);
+
+/* The memory limit: QuickJS may hold at most `bytes` (0: no limit), and its allocations may not
+   grow linear memory more than `bytes` (+ the reserve) past its size now. The second bound is what
+   keeps memory near the limit: freed blocks too small for the next request stay in the heap. */
+void kiln_set_memory_limit(JSRuntime *rt, size_t bytes);
+
+/* QuickJS polls for interrupts on every call and loop back-edge, and calls the interrupt handler
+   once every this many polls (its JS_INTERRUPT_COUNTER_INIT; quickjs_unit.c checks they agree).
+   src/abi.ts exports the same number as INSTRUCTIONS_PER_INTERRUPT. */
+#define KILN_INSTRUCTIONS_PER_INTERRUPT 10000
+
+/* Sets how many polls are left before the interrupt handler runs again. QuickJS resets the count
+   to KILN_INSTRUCTIONS_PER_INTERRUPT just before it calls the handler, so a handler that sets it
+   to 1 is called again at the very next poll. */
+void kiln_set_interrupt_countdown(JSContext *ctx, int polls);
+
+/* Throws what QuickJS throws when its interrupt handler says stop: InternalError("interrupted"),
+   marked uncatchable (no catch or finally block runs). Returns JS_EXCEPTION. */
+JSValue kiln_throw_interrupted(JSContext *ctx);
+
+/* The JS call stack as QuickJS's `stack` property shows it ("    at f (function.mjs:3)\n" per
+   frame), taken now, e.g. from the interrupt handler; JS_NULL if it could not be built. The
+   innermost frame has no line number: QuickJS does not track it between calls. */
+JSValue kiln_capture_stack(JSContext *ctx);
+
+/* Whether `value` is an error that JS cannot catch (the interrupted error above). */
+int kiln_is_uncatchable_error(JSContext *ctx, JSValueConst value);
+
+/* Replaces JSON.stringify and JSON.parse with versions that cannot overflow the engine's native
+   stack. QuickJS 2021-03-27's serialiser recurses in C without any stack check, so a deeply
+   nested value overflows V8's stack (a trap) instead of throwing; its JSON parser checks, but
+   its frames cost V8 so much more than the shadow stack that the runtime's general limit comes
+   too late. Both now run QuickJS's own code with at most `stringify_stack` or `parse_stack`
+   bytes of stack from where they start (and at most a quarter of what is left of the runtime's
+   budget). Too deep a value
+   throws InternalError("stack overflow") from stringify and SyntaxError("stack overflow") from
+   parse, as QuickJS's parser does. Stringify also polls for interrupts once per value. Returns -1
+   (with a pending exception) if it could not install them. */
+int kiln_guard_json(JSContext *ctx, size_t stringify_stack, size_t parse_stack);
+
 #endif

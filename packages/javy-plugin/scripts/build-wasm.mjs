@@ -62,6 +62,7 @@ const UNITS = [
   ["quickjs/cutils.c"],
   ["quickjs/libbf.c"],
   ["c/fenv_shim.c", STRICT],
+  ["c/numconv.c", STRICT],
   ["c/bridge.c", STRICT, ["c/prelude.js"]],
 ];
 

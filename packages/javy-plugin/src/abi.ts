@@ -20,6 +20,58 @@ export const PLUGIN_NAMESPACE = "kiln-plugin-v1";
  */
 export const HOST_NAMESPACE = "kiln_host_v1";
 
+/**
+ * `kiln_host_v1.call(op_ptr, op_len, payload_ptr, payload_len) -> i32`: the host runs an operation
+ * and returns the byte length of its pending reply, or {@link HOST_CALL_REFUSED} or
+ * {@link HOST_CALL_STOP}.
+ */
+export const HOST_CALL_IMPORT = "call";
+
+/** `kiln_host_v1.take(dst_ptr)`: copies the pending reply of the last `call` into plugin memory. */
+export const HOST_TAKE_IMPORT = "take";
+
+/**
+ * `kiln_host_v1.interrupt() -> i32`: QuickJS's interrupt handler asks the host, once every
+ * {@link INSTRUCTIONS_PER_INTERRUPT} interpreter polls, whether to stop the running code. Non-zero
+ * stops it: JS gets an uncatchable {@link INTERRUPTED_ERROR}, and the plugin does not ask again
+ * until the next `invoke` (every later poll of that invoke is a stop).
+ */
+export const INTERRUPT_IMPORT = "interrupt";
+
+/**
+ * What `kiln_host_v1.call` returns when it refused the call (bad pointers, for example): JS gets a
+ * catchable `InternalError`. Any negative value other than {@link HOST_CALL_STOP} means the same.
+ */
+export const HOST_CALL_REFUSED = -1;
+
+/**
+ * What `kiln_host_v1.call` returns to stop the running code instead of replying: JS gets the
+ * uncatchable {@link INTERRUPTED_ERROR}, exactly as if `interrupt` had returned non-zero.
+ */
+export const HOST_CALL_STOP = -2;
+
+/**
+ * How many interpreter polls (QuickJS polls on every function call and loop back-edge) pass between
+ * two calls of the `interrupt` import: QuickJS 2021-03-27's `JS_INTERRUPT_COUNTER_INIT`. The count
+ * restarts at every `invoke`, so a host can meter "instructions" as `interrupt` calls × this.
+ */
+export const INSTRUCTIONS_PER_INTERRUPT = 10_000;
+
+/**
+ * The plugin export `kiln-set-memory-limit(bytes: u32)`: caps what QuickJS allocates; 0 lifts the
+ * cap. Past it, JS gets a catchable `InternalError: out of memory`.
+ */
+export const SET_MEMORY_LIMIT_EXPORT = "kiln-set-memory-limit";
+
+/** The plugin export `kiln-last-error() -> ret_ptr`: the error record of the last `invoke`. */
+export const LAST_ERROR_EXPORT = "kiln-last-error";
+
+/**
+ * `name` and `message` of the error record of an `invoke` that the host stopped (through
+ * `interrupt` or {@link HOST_CALL_STOP}). The record may also carry QuickJS's `stack`.
+ */
+export const INTERRUPTED_ERROR = { name: "InternalError", message: "interrupted" } as const;
+
 /** Name of the custom section that carries {@link PLUGIN_NAMESPACE}, as in Javy. */
 export const IMPORT_NAMESPACE_SECTION = "import_namespace";
 

@@ -5,13 +5,22 @@
  * @packageDocumentation
  */
 export {
+  HOST_CALL_IMPORT,
+  HOST_CALL_REFUSED,
+  HOST_CALL_STOP,
   HOST_NAMESPACE,
+  HOST_TAKE_IMPORT,
   type HostCallError,
   type HostCallReply,
   IMPORT_NAMESPACE_SECTION,
+  INSTRUCTIONS_PER_INTERRUPT,
+  INTERRUPT_IMPORT,
+  INTERRUPTED_ERROR,
   JAVY_SOURCE_SECTION,
   type JsErrorRecord,
+  LAST_ERROR_EXPORT,
   PLUGIN_NAMESPACE,
+  SET_MEMORY_LIMIT_EXPORT,
 } from "./abi.js";
 export { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
 export {

@@ -7,7 +7,17 @@
  */
 import { readFile } from "node:fs/promises";
 import type { JsErrorRecord } from "./abi.js";
-import { HOST_NAMESPACE, IMPORT_NAMESPACE_SECTION } from "./abi.js";
+import {
+  HOST_CALL_IMPORT,
+  HOST_CALL_REFUSED,
+  HOST_CALL_STOP,
+  HOST_NAMESPACE,
+  HOST_TAKE_IMPORT,
+  IMPORT_NAMESPACE_SECTION,
+  INTERRUPT_IMPORT,
+  LAST_ERROR_EXPORT,
+  SET_MEMORY_LIMIT_EXPORT,
+} from "./abi.js";
 import { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
 import { createWasi, type Wasi, type WasiOptions } from "./wasi.js";
 
@@ -49,9 +59,12 @@ export function readImportNamespace(module: WebAssembly.Module): string | undefi
 
 /**
  * Implements `kiln_host_v1.call`: takes the operation name and its JSON payload and returns the
- * reply JSON (`{"ok":true,"value":…}` or `{"ok":false,"error":{"code":…,"message":…}}`).
+ * reply JSON (`{"ok":true,"value":…}` or `{"ok":false,"error":{"code":…,"message":…}}`), or `null`
+ * to stop the running code instead of replying (the import returns {@link HOST_CALL_STOP}: JS gets
+ * the uncatchable `InternalError: interrupted`, as if {@link PluginInstanceOptions.interrupt} had
+ * said stop).
  */
-export type HostCallHandler = (op: string, payloadJson: string) => string;
+export type HostCallHandler = (op: string, payloadJson: string) => string | null;
 
 /** How to create a {@link PluginInstance}. */
 export interface PluginInstanceOptions extends WasiOptions {
@@ -59,6 +72,14 @@ export interface PluginInstanceOptions extends WasiOptions {
   readonly module?: WebAssembly.Module;
   /** Serves `__kiln.call` from JS; by default every call is answered `KILN_HOST_UNAVAILABLE`. */
   readonly hostCall?: HostCallHandler;
+  /**
+   * Answers `kiln_host_v1.interrupt`, which QuickJS asks once every
+   * `INSTRUCTIONS_PER_INTERRUPT` interpreter polls (calls and loop back-edges): `true` stops
+   * the running code with an uncatchable `InternalError: interrupted`, and the plugin does not ask
+   * again until the next invoke. A callback that throws counts as `true` (and is noted in
+   * {@link PluginInstance.hostFaults}). By default the code is never stopped.
+   */
+  readonly interrupt?: () => boolean;
 }
 
 /** The exports of a Kiln (or Javy) plugin that this class drives. */
@@ -69,7 +90,8 @@ interface PluginExports {
   "cabi_post_compile-src"?(retPtr: number): void;
   invoke(bcPtr: number, bcLen: number, fnIsSome: number, fnPtr: number, fnLen: number): void;
   "initialize-runtime"?(): void;
-  "kiln-last-error"?(): number;
+  [LAST_ERROR_EXPORT]?(): number;
+  [SET_MEMORY_LIMIT_EXPORT]?(bytes: number): void;
   _initialize?(): void;
 }
 
@@ -111,6 +133,7 @@ export class PluginInstance {
     const module = options.module ?? (await loadPluginModule());
     const wasi = createWasi(options);
     const hostCall = options.hostCall ?? unavailable;
+    const interrupt = options.interrupt;
     const hostFaults: string[] = [];
     let memory: WebAssembly.Memory | undefined;
     let pending: Uint8Array | undefined;
@@ -128,11 +151,12 @@ export class PluginInstance {
     };
 
     const hostImports = {
-      call(opPtr: number, opLen: number, payloadPtr: number, payloadLen: number): number {
+      [HOST_CALL_IMPORT](opPtr: number, opLen: number, payloadPtr: number, payloadLen: number): number {
         const op = region("call: operation name", opPtr, opLen);
         const payload = region("call: payload", payloadPtr, payloadLen);
-        if (!op || !payload) return -1;
-        let reply: string;
+        if (!op || !payload) return HOST_CALL_REFUSED;
+        pending = undefined;
+        let reply: string | null;
         try {
           reply = hostCall(decoder.decode(op), decoder.decode(payload));
         } catch (error) {
@@ -142,13 +166,25 @@ export class PluginInstance {
             error: { code: "KILN_HOST_CALL_FAILED", message: error instanceof Error ? error.message : String(error) },
           });
         }
+        if (reply === null) return HOST_CALL_STOP;
         pending = encoder.encode(reply);
         return pending.length;
       },
-      take(dstPtr: number): void {
+      [HOST_TAKE_IMPORT](dstPtr: number): void {
         const reply = pending ?? new Uint8Array(0);
         pending = undefined;
         region("take: destination", dstPtr, reply.length)?.set(reply);
+      },
+      [INTERRUPT_IMPORT](): number {
+        if (!interrupt) return 0;
+        try {
+          return interrupt() ? 1 : 0;
+        } catch (error) {
+          // Must not unwind through Wasm (a trap): a callback that cannot answer stops the code.
+          const message = error instanceof Error ? error.message : String(error);
+          hostFaults.push(`${HOST_NAMESPACE}: interrupt: the callback threw (${message}); the code was stopped`);
+          return 1;
+        }
       },
     };
 
@@ -174,9 +210,57 @@ export class PluginInstance {
     return plugin;
   }
 
-  /** Problems the host imports found in what the plugin passed them (bad pointers, …). */
+  /**
+   * Problems the host imports met: bad pointers the plugin passed them, an `interrupt` callback
+   * that threw.
+   */
   get hostFaults(): readonly string[] {
     return this.#hostFaults;
+  }
+
+  /** Whether the instance trapped; it then refuses every further call. */
+  get trapped(): boolean {
+    return this.#trapped !== undefined;
+  }
+
+  /**
+   * The current size of the plugin's linear memory, in bytes. Wasm memory only grows, so this is
+   * the high-water mark of everything the instance has allocated so far.
+   */
+  get memoryBytes(): number {
+    return this.#api.memory.buffer.byteLength;
+  }
+
+  /**
+   * Caps QuickJS's memory (`kiln-set-memory-limit`): it may hold at most `bytes`, and its
+   * allocations may grow linear memory by at most `bytes` (plus a 256 KiB reserve for reporting)
+   * past {@link PluginInstance.memoryBytes} as it is now. 0, or anything of 4 GiB or more, lifts the
+   * cap. Past it, JS gets a catchable `InternalError: out of memory` and the instance stays usable.
+   * The plugin's own buffers (bytecode passed to invoke, error records) are not counted. Does
+   * nothing on plugins without the export.
+   */
+  setMemoryLimit(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 0) {
+      throw new RangeError(`setMemoryLimit: expected a whole number of bytes ≥ 0, got ${bytes}`);
+    }
+    const set = this.#api[SET_MEMORY_LIMIT_EXPORT];
+    if (!set) return;
+    this.#guard(SET_MEMORY_LIMIT_EXPORT, () => set(bytes >= 2 ** 32 ? 0 : bytes));
+  }
+
+  /**
+   * Runs `fn`, a call into an export of a module linked to this plugin (for example a dynamic
+   * module's `job-…` export), under the same trap guard as the instance's own calls: if it throws,
+   * the instance counts as trapped, `fn`'s error is rethrown as a {@link PluginTrapError} (a
+   * {@link WasiExit} as it is), and every later call is refused. Use it for every call into a
+   * linked module, so that a trapped instance is never reused. JS errors, including a stopped
+   * invoke, do not throw here: read them with {@link PluginInstance.lastError} afterwards.
+   *
+   * @param name the export's name, for the error message
+   * @param fn the call itself, e.g. `() => (moduleExports[name] as () => void)()`
+   */
+  runExport<T>(name: string, fn: () => T): T {
+    return this.#guard(`export "${name}"`, fn);
   }
 
   /** Replaces the bytes the plugin reads from fd 0 (e.g. the input of the next invoke). */
@@ -221,9 +305,9 @@ export class PluginInstance {
 
   /** The JS error recorded by the last invoke, if any (undefined for non-Kiln plugins). */
   lastError(): JsErrorRecord | undefined {
-    const read = this.#api["kiln-last-error"];
+    const read = this.#api[LAST_ERROR_EXPORT];
     if (!read) return undefined;
-    const text = this.#guard("kiln-last-error", () => {
+    const text = this.#guard(LAST_ERROR_EXPORT, () => {
       const retPtr = read();
       const ret = new DataView(this.#api.memory.buffer, retPtr, 12);
       if (ret.getUint8(0) === 0) return undefined;

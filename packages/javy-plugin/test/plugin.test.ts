@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { HOST_NAMESPACE, PLUGIN_NAMESPACE } from "../src/abi.js";
+import {
+  HOST_CALL_IMPORT,
+  HOST_NAMESPACE,
+  HOST_TAKE_IMPORT,
+  INTERRUPT_IMPORT,
+  LAST_ERROR_EXPORT,
+  PLUGIN_NAMESPACE,
+  SET_MEMORY_LIMIT_EXPORT,
+} from "../src/abi.js";
 import { JsError, PluginCompileError, PluginTrapError } from "../src/errors.js";
 import { loadPluginModule, PluginInstance, readImportNamespace, readPluginBytes } from "../src/plugin.js";
 import { emit, harness } from "./helpers.js";
@@ -23,17 +31,23 @@ describe("the built plugin", () => {
         "function compile-src",
         "function initialize-runtime",
         "function invoke",
-        "function kiln-last-error",
+        `function ${LAST_ERROR_EXPORT}`,
+        `function ${SET_MEMORY_LIMIT_EXPORT}`,
         "memory memory",
       ].sort(),
     );
   });
 
-  it("imports only WASI preview1 and the two kiln_host_v1 functions", async () => {
+  it("imports only WASI preview1 and the three kiln_host_v1 functions", async () => {
     const module = await loadPluginModule();
     const imports = WebAssembly.Module.imports(module);
     expect(new Set(imports.map((i) => i.module))).toEqual(new Set(["wasi_snapshot_preview1", HOST_NAMESPACE]));
-    expect(imports.filter((i) => i.module === HOST_NAMESPACE).map((i) => i.name)).toEqual(["call", "take"]);
+    expect(
+      imports
+        .filter((i) => i.module === HOST_NAMESPACE)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual([HOST_CALL_IMPORT, HOST_TAKE_IMPORT, INTERRUPT_IMPORT].sort());
     // Deny-by-default only works if the plugin never needs the filesystem or the environment.
     const wasi = imports.filter((i) => i.module === "wasi_snapshot_preview1").map((i) => i.name);
     expect(
@@ -106,7 +120,7 @@ export function which() {
     const out: Uint8Array[] = [];
     const { createWasi } = await import("../src/wasi.js");
     const wasi = createWasi({ onStdout: (b) => out.push(b) });
-    const noHost = { call: () => -1, take: () => {} };
+    const noHost = { call: () => -1, take: () => {}, interrupt: () => 0 };
     const instance = await WebAssembly.instantiate(module, {
       wasi_snapshot_preview1: wasi.imports,
       [HOST_NAMESPACE]: noHost,
@@ -306,16 +320,28 @@ export function fine() {
 });
 
 describe("traps", () => {
-  it("poison the instance but not the host (JSON.stringify has no stack check in QuickJS 2021-03-27)", async () => {
+  it("poison the instance but not the host", async () => {
     const h = await harness();
-    const bytecode = h.plugin.compile(
-      "export function nested() {\n  let o = {};\n  for (let i = 0; i < 1e6; i++) o = { o };\n  JSON.stringify(o);\n}\n",
+    const exports = h.plugin.exports as Record<string, (...args: number[]) => number>;
+    // Out of linear memory inside cabi_realloc: abort(), a genuine trap.
+    expect(() => h.plugin.runExport("cabi_realloc", () => exports.cabi_realloc?.(0, 0, 1, 0xffff_fff0))).toThrow(
+      PluginTrapError,
     );
-    expect(() => h.plugin.invoke(bytecode, "nested")).toThrow(PluginTrapError);
+    expect(h.plugin.trapped).toBe(true);
     expect(() => h.plugin.compile("export const x = 1;\n")).toThrow(/trapped earlier/);
+    expect(() => h.plugin.runExport("again", () => 0)).toThrow(/trapped earlier/);
     const fresh = await harness();
+    expect(fresh.plugin.trapped).toBe(false);
     fresh.run('console.log("fresh instance");\n');
     expect(fresh.stdout()).toBe("fresh instance\n");
+  });
+
+  it("runExport passes results through and leaves a healthy instance usable", async () => {
+    const h = await harness();
+    expect(h.plugin.runExport("answer", () => 42)).toBe(42);
+    expect(h.plugin.trapped).toBe(false);
+    h.run('console.log("still fine");\n');
+    expect(h.stdout()).toBe("still fine\n");
   });
 });
 

@@ -38,9 +38,29 @@ function hostCall(operation: string, payload: unknown): unknown {
   if (typeof __kiln === "undefined") {
     throw new HostCallError(operation, "KILN_NOT_IN_HOST", "this code runs outside a Kiln host: no host calls");
   }
-  const reply = JSON.parse(__kiln.call(operation, JSON.stringify(payload ?? null))) as Reply;
+  let json: string;
+  try {
+    json = JSON.stringify(payload ?? null);
+  } catch (error) {
+    // A value too deep for the engine's own serialiser is too deep for the host too: say so with
+    // the host's code, not an engine error from inside the SDK.
+    if (isStackOverflow(error)) {
+      throw new HostCallError(operation, "KILN_VALUE_TOO_DEEP", "the payload is nested too deep to send to the host");
+    }
+    throw error;
+  }
+  const reply = JSON.parse(__kiln.call(operation, json)) as Reply;
   if (reply.ok) return reply.value;
   throw new HostCallError(operation, reply.error.code, reply.error.message);
+}
+
+/** QuickJS's `InternalError: stack overflow` (or V8's `RangeError`, when the runtime is tested in Node). */
+function isStackOverflow(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === "InternalError" || error.name === "RangeError") &&
+    /stack overflow|call stack size/i.test(error.message)
+  );
 }
 
 function format(args: readonly unknown[]): string {

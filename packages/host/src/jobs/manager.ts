@@ -7,9 +7,10 @@
  */
 
 import type { JobEnvelope } from "@kiln/sdk/protocol";
-import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
+import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError, LimitErrorCodes } from "../errors.js";
 import type { ExtensionRuntime, InvocationOutcome } from "../extension.js";
 import { describeFailure } from "../extension.js";
+import { jsonValueProblem } from "../json-safety.js";
 import type {
   JobCounters,
   JobErrorInfo,
@@ -26,7 +27,10 @@ import { type JobEvents, TypedEmitter } from "./events.js";
 export interface JobManagerOptions {
   /** Jobs running at once in this host, all extensions together. Default 4. */
   readonly maxConcurrentJobs?: number;
-  /** How long a job asked to pause or cancel may take to stop before its instance is killed. Default 5000 ms. */
+  /**
+   * How long a job asked to pause may take to reach its next checkpoint (or check of
+   * `ctx.interrupted`) before its code is stopped. Default 5000 ms. A cancel stops the code at once.
+   */
   readonly stopGraceMs?: number;
   /**
    * A running job's progress is written to the store at most this often (the latest report wins),
@@ -52,7 +56,10 @@ interface Running {
   readonly runtime: ExtensionRuntime;
   readonly abort: AbortController;
   requested: "pause" | "cancel" | undefined;
-  killTimer: NodeJS.Timeout | undefined;
+  /** Stops a pausing job's code once its grace is over. */
+  graceTimer: NodeJS.Timeout | undefined;
+  /** Checkpoint tokens left (a bucket of `limits.checkpointsPerSecond`) and when it was last filled. */
+  checkpoints: { tokens: number; at: number };
   /** Progress reported but not yet written (see `progressWriteIntervalMs`). */
   progress: {
     latest: { progress: JobProgress; counters: JobCounters } | undefined;
@@ -67,6 +74,8 @@ interface Running {
  */
 export interface JobHost {
   runtime(extensionId: string): ExtensionRuntime | undefined;
+  /** Ids of the loaded extensions, for messages. */
+  loaded(): string[];
 }
 
 /**
@@ -80,6 +89,8 @@ export class JobManager extends TypedEmitter<JobEvents> {
   readonly #max: number;
   readonly #grace: number;
   readonly #progressInterval: number;
+  /** The extension served last, so the next fill starts with the one after it (round robin). */
+  #lastServed: string | undefined;
   #scheduling: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -105,7 +116,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
    */
   async dispatch(extensionId: string, jobName: string, input: unknown = null): Promise<string> {
     const runtime = this.host.runtime(extensionId);
-    if (!runtime) throw new ExtensionNotLoadedError(extensionId, []);
+    if (!runtime) throw new ExtensionNotLoadedError(extensionId, this.host.loaded());
     const jobs = runtime.info.manifest.jobs;
     if (!jobs.some((j) => j.name === jobName)) {
       throw new JobNotFoundError(
@@ -114,11 +125,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
         jobs.map((j) => j.name),
       );
     }
-    try {
-      JSON.stringify(input);
-    } catch (error) {
-      throw new InvalidInputError(extensionId, jobName, (error as Error).message);
-    }
+    checkInput(runtime, jobName, input);
     const record = await this.store.create({ extensionId, jobName, input: input ?? null });
     this.emit("state", record);
     this.schedule();
@@ -239,40 +246,72 @@ export class JobManager extends TypedEmitter<JobEvents> {
       });
   }
 
+  /**
+   * Starts queued jobs while the limits allow: oldest first within an extension, round robin
+   * between extensions, each within its `concurrentJobs`, so that one extension's backlog never
+   * holds every slot.
+   */
   async #fill(): Promise<void> {
     if (this.#running.size >= this.#max) return;
     // A bounded page, oldest first: enough to fill every free slot even when the oldest jobs wait
     // on extensions that are busy or not loaded.
     const queued = await this.store.list({ states: ["queued"], limit: 1000 });
+    const byExtension = new Map<string, JobRecord[]>();
     for (const record of queued) {
-      if (this.#running.size >= this.#max || this.#closed) return;
-      const runtime = this.host.runtime(record.extensionId);
-      if (!runtime) continue;
-      const busy = [...this.#running.values()].filter((r) => r.record.extensionId === record.extensionId).length;
-      if (busy >= runtime.maxInstances) continue;
-      const started = await this.store.transition(record.id, ["queued"], "running");
-      if (!started) continue;
-      this.#changed(started);
-      const running: Running = {
-        record: started,
-        runtime,
-        abort: new AbortController(),
-        requested: undefined,
-        killTimer: undefined,
-        progress: { latest: undefined, timer: undefined, lastWrite: 0 },
-      };
-      this.#running.set(started.id, running);
-      this.#run(running).catch((error: unknown) => {
-        // Only the store can fail here (e.g. closed under a running job): never crash the app.
-        this.#running.delete(started.id);
-        process.emitWarning(`Kiln could not record the end of job ${started.id}: ${String(error)}`);
-      });
+      const list = byExtension.get(record.extensionId);
+      if (list) list.push(record);
+      else byExtension.set(record.extensionId, [record]);
     }
+    const busy = new Map<string, number>();
+    for (const r of this.#running.values()) busy.set(r.record.extensionId, (busy.get(r.record.extensionId) ?? 0) + 1);
+    // Round robin: start after the extension served last.
+    const order = [...byExtension.keys()].sort();
+    const after = this.#lastServed === undefined ? -1 : order.findIndex((id) => id > (this.#lastServed as string));
+    const rotated = after < 0 ? order : [...order.slice(after), ...order.slice(0, after)];
+    let progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (const extensionId of rotated) {
+        if (this.#running.size >= this.#max || this.#closed) return;
+        const runtime = this.host.runtime(extensionId);
+        const list = byExtension.get(extensionId);
+        if (!runtime || !list?.length) continue;
+        if ((busy.get(extensionId) ?? 0) >= runtime.maxInstances) continue;
+        const record = list.shift() as JobRecord;
+        const started = await this.store.transition(record.id, ["queued"], "running");
+        progressed = true;
+        if (!started) continue;
+        busy.set(extensionId, (busy.get(extensionId) ?? 0) + 1);
+        this.#lastServed = extensionId;
+        this.#start(started, runtime);
+      }
+    }
+  }
+
+  #start(started: JobRecord, runtime: ExtensionRuntime): void {
+    this.#changed(started);
+    const burst = runtime.info.limits.checkpointsPerSecond;
+    const running: Running = {
+      record: started,
+      runtime,
+      abort: new AbortController(),
+      requested: undefined,
+      graceTimer: undefined,
+      checkpoints: { tokens: burst, at: Date.now() },
+      progress: { latest: undefined, timer: undefined, lastWrite: 0 },
+    };
+    this.#running.set(started.id, running);
+    this.#run(running).catch((error: unknown) => {
+      // #run records every outcome itself; reaching here means the store failed twice.
+      this.#running.delete(started.id);
+      process.emitWarning(`Kiln could not record the end of job ${started.id}: ${String(error)}`);
+    });
   }
 
   async #run(running: Running): Promise<void> {
     const { record, runtime } = running;
     const job = runtime.info.manifest.jobs.find((j) => j.name === record.jobName);
+    const limits = { timeoutMs: runtime.info.limits.jobTimeoutMs, instructions: runtime.info.limits.instructions };
     let outcome: InvocationOutcome;
     if (!job) {
       outcome = {
@@ -289,20 +328,34 @@ export class JobManager extends TypedEmitter<JobEvents> {
         counters: record.checkpointSeq === 0 ? { items: 0, bytes: 0 } : record.checkpointCounters,
       };
       outcome = await runtime
-        .invoke(job.export, new TextEncoder().encode(JSON.stringify(envelope)), {
-          jobId: record.id,
-          jobName: record.jobName,
-          signal: running.abort.signal,
-        })
+        .invoke(
+          job.export,
+          new TextEncoder().encode(JSON.stringify(envelope)),
+          { jobId: record.id, jobName: record.jobName, signal: running.abort.signal },
+          limits,
+        )
         .catch((error: Error) => ({ kind: "exited", message: error.message }) as const);
     }
-    clearTimeout(running.killTimer);
+    clearTimeout(running.graceTimer);
     clearTimeout(running.progress.timer);
     // The last report is saved while the job still counts as running (the store refuses progress
     // of a job in any other state).
     await this.#writeProgress(running).catch(() => undefined);
-    this.#running.delete(record.id);
-    const final = await this.#finish(record.id, running.requested, outcome);
+    let final: JobRecord | undefined;
+    try {
+      final = await this.#finish(record.id, running.requested, outcome, limits);
+    } catch (error) {
+      // The store refused the outcome (a result it cannot hold): the job fails with that reason
+      // rather than staying `running` for ever.
+      final = await this.store.transition(record.id, ["running"], "failed", {
+        error: {
+          code: error instanceof KilnError ? error.code : "KILN_STORE_FAILED",
+          message: `the job's outcome could not be stored: ${(error as Error).message}`,
+        },
+      });
+    } finally {
+      this.#running.delete(record.id);
+    }
     if (final) this.#changed(final);
     this.schedule();
   }
@@ -312,19 +365,27 @@ export class JobManager extends TypedEmitter<JobEvents> {
     jobId: string,
     requested: Running["requested"],
     outcome: InvocationOutcome,
+    limits: OutcomeLimits,
   ): Promise<JobRecord | undefined> {
-    if (outcome.kind === "completed") {
-      return this.store.transition(jobId, ["running"], "completed", { result: outcome.value, error: null });
-    }
+    // A cancel wins over whatever the job did after it was asked to stop, even a normal return.
     if (requested === "cancel") {
       return this.store.transition(jobId, ["running"], "cancelled", {
         error: { code: "KILN_CANCELLED", message: "the job was cancelled" },
       });
     }
-    if (requested === "pause" && (outcome.kind === "interrupted" || outcome.kind === "exited")) {
+    if (outcome.kind === "completed") {
+      return this.store.transition(jobId, ["running"], "completed", { result: JSON.parse(outcome.json), error: null });
+    }
+    const stoppedFor =
+      outcome.kind === "stopped" ? outcome.reason : outcome.kind === "exited" ? outcome.stopped : undefined;
+    if (
+      requested === "pause" &&
+      (outcome.kind === "interrupted" || stoppedFor === "pause" || outcome.kind === "exited")
+    ) {
       return this.store.transition(jobId, ["running"], "paused");
     }
-    return this.store.transition(jobId, ["running"], "failed", { error: errorInfo(outcome) });
+    if (stoppedFor === "shutdown") return this.store.transition(jobId, ["running"], "interrupted");
+    return this.store.transition(jobId, ["running"], "failed", { error: outcomeError(outcome, limits) });
   }
 
   async #stop(jobId: string, what: "pause" | "cancel", to: "paused" | "cancelled"): Promise<JobRecord> {
@@ -349,9 +410,15 @@ export class JobManager extends TypedEmitter<JobEvents> {
     if (running.requested !== "cancel") running.requested = what;
     const record = (await this.store.request(jobId, what)) ?? running.record;
     running.runtime.interrupt(jobId, what);
-    // A cancel also abandons the host call the job is blocked in, so it notices at once.
-    if (what === "cancel") running.abort.abort();
-    running.killTimer ??= setTimeout(() => void running.runtime.kill(jobId), this.#grace);
+    if (what === "cancel") {
+      // Nothing a cancelled job does next can matter: stop its code now and abandon its host call.
+      running.abort.abort();
+      running.runtime.stopJob(jobId, "cancel");
+    } else {
+      // A pausing job gets its grace to reach a checkpoint; then its code is stopped where it is
+      // (it resumes from its last checkpoint).
+      running.graceTimer ??= setTimeout(() => running.runtime.stopJob(jobId, "pause"), this.#grace);
+    }
     return record;
   }
 
@@ -402,8 +469,34 @@ export class JobManager extends TypedEmitter<JobEvents> {
     counters: JobCounters | undefined,
   ): Promise<number> {
     const running = this.#running.get(jobId);
-    // The checkpoint saves progress and counters itself; an older unsaved report must not follow it.
-    if (running && progress) running.progress.latest = undefined;
+    if (running) {
+      const limits = running.runtime.info.limits;
+      const bucket = running.checkpoints;
+      const now = Date.now();
+      bucket.tokens = Math.min(
+        limits.checkpointsPerSecond,
+        bucket.tokens + ((now - bucket.at) / 1000) * limits.checkpointsPerSecond,
+      );
+      bucket.at = now;
+      if (bucket.tokens < 1) {
+        throw new KilnError(
+          LimitErrorCodes.checkpointRateLimited,
+          `job "${running.record.jobName}" checkpointed faster than its limit of ${limits.checkpointsPerSecond}/s (limits.checkpointsPerSecond); checkpoint less often`,
+          { extensionId },
+        );
+      }
+      bucket.tokens -= 1;
+      const bytes = Buffer.byteLength(JSON.stringify(state ?? null) ?? "null");
+      if (bytes > limits.checkpointBytes) {
+        throw new KilnError(
+          LimitErrorCodes.checkpointTooLarge,
+          `a checkpoint state of ${bytes} bytes is larger than the limit of ${limits.checkpointBytes} (limits.checkpointBytes); keep positions in the state, not data`,
+          { extensionId },
+        );
+      }
+      // The checkpoint saves progress and counters itself; an older unsaved report must not follow it.
+      if (progress) running.progress.latest = undefined;
+    }
     const seq = await this.store.checkpoint(jobId, state, progress, counters);
     // No "progress" event here: the SDK reports progress itself before checkpointing; the
     // checkpoint only persists it again, atomically with the state.
@@ -417,7 +510,59 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 }
 
-function errorInfo(outcome: InvocationOutcome): JobErrorInfo {
+/**
+ * Refuses an input that cannot cross the wall as it is: not JSON data (NaN, functions, Dates,
+ * Maps, cycles), nested deeper than `limits.valueDepth`, or larger than `limits.payloadBytes`.
+ * The same check for `jobs.dispatch` and `host.run`.
+ * @internal
+ */
+export function checkInput(runtime: ExtensionRuntime, jobName: string, input: unknown): void {
+  const { valueDepth, payloadBytes } = runtime.info.limits;
+  const problem = jsonValueProblem(input ?? null, { maxDepth: valueDepth, what: "input" });
+  if (problem !== undefined) throw new InvalidInputError(runtime.info.id, jobName, problem);
+  const bytes = Buffer.byteLength(JSON.stringify(input ?? null));
+  if (bytes > payloadBytes) {
+    throw new InvalidInputError(
+      runtime.info.id,
+      jobName,
+      `it is ${bytes} bytes of JSON, more than limits.payloadBytes (${payloadBytes}); pass a reference (a key, a path) instead`,
+    );
+  }
+}
+
+/** The limits an outcome is judged against, for messages. */
+interface OutcomeLimits {
+  readonly timeoutMs?: number | undefined;
+  readonly instructions?: number | undefined;
+}
+
+/**
+ * The error a job's outcome amounts to: its stable code and message (the limit that stopped it,
+ * the extension's own error, a crash).
+ * @internal
+ */
+export function outcomeError(outcome: InvocationOutcome, limits: OutcomeLimits = {}): JobErrorInfo {
+  const stoppedFor =
+    outcome.kind === "stopped" ? outcome.reason : outcome.kind === "exited" ? outcome.stopped : undefined;
+  switch (stoppedFor) {
+    case "deadline":
+      return {
+        code: LimitErrorCodes.jobTimeout,
+        message: `the job ran longer than ${limits.timeoutMs ?? "its"} ms (limits.jobTimeoutMs) and was stopped`,
+      };
+    case "instructions":
+      return {
+        code: LimitErrorCodes.instructionLimit,
+        message: `the job took more than ${limits.instructions ?? "its"} interpreter steps (limits.instructions) and was stopped`,
+      };
+    case "cancel":
+      return { code: "KILN_CANCELLED", message: "the job was cancelled" };
+    case "pause":
+    case "shutdown":
+      return { code: "KILN_INTERRUPTED", message: "the job was stopped before it finished" };
+    default:
+      break;
+  }
   if (outcome.kind === "returned" || outcome.kind === "interrupted") {
     return {
       code: "KILN_EXTENSION_FAILED",
@@ -428,6 +573,11 @@ function errorInfo(outcome: InvocationOutcome): JobErrorInfo {
     };
   }
   const failure = describeFailure(outcome) ?? { message: "unknown failure" };
-  const code = outcome.kind === "exited" ? "KILN_EXTENSION_CRASHED" : "KILN_EXTENSION_FAILED";
+  const code =
+    outcome.kind === "failed" && outcome.code
+      ? outcome.code
+      : outcome.kind === "exited"
+        ? "KILN_EXTENSION_CRASHED"
+        : "KILN_EXTENSION_FAILED";
   return { code, message: failure.message, ...(failure.stack ? { stack: failure.stack } : {}) };
 }

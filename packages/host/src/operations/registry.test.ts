@@ -307,10 +307,17 @@ describe("OperationRegistry.call", () => {
       Codes.outputInvalid,
       /breaks its output schema \(a bug in the application\): payload must be array/,
     ],
-    ["output with a Date", "test.date", null, {}, Codes.outputInvalid, /result\/at is a Date/],
-    ["output with NaN", "test.nan", null, {}, Codes.outputInvalid, /result\/1 is NaN/],
-    ["output with a function", "test.fn", null, {}, Codes.outputInvalid, /result\/f is a function/],
-    ["output with a cycle", "test.cycle", null, {}, Codes.outputInvalid, /result\/self refers to itself/],
+    ["output with a Date", "test.date", null, {}, Codes.outputInvalid, /result\.at is a Date, not a plain object/],
+    ["output with NaN", "test.nan", null, {}, Codes.outputInvalid, /result\[1\] is NaN/],
+    ["output with a function", "test.fn", null, {}, Codes.outputInvalid, /result\.f is a function/],
+    [
+      "output with a cycle",
+      "test.cycle",
+      null,
+      {},
+      Codes.outputInvalid,
+      /result\.self refers back to result \(a cycle\)/,
+    ],
   ])("replies to %s", async (_, name, payload, who, code, message) => {
     const registry = registryWith(
       throwsPlain,

@@ -7,6 +7,8 @@
  */
 import type { HostCallReply } from "@kiln/javy-plugin";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { LimitErrorCodes } from "../errors.js";
+import { checkJsonValue, DEFAULT_MAX_DEPTH } from "../json-safety.js";
 import { PERMISSION_PATTERN } from "../permissions.js";
 import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
@@ -18,9 +20,14 @@ import type { CallerContext, JsonSchema, OperationContext, OperationDefinition, 
  */
 export const OPERATION_NAME_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 
-const MAX_NAME_LENGTH = 128;
+/** Longest operation name; a longer one is refused before any lookup or suggestion. */
+export const MAX_NAME_LENGTH = 128;
 /** Validation messages beyond this many add length, not help. */
 const MAX_REPORTED_ISSUES = 5;
+/** Characters of a refused name quoted back in messages. */
+const NAME_SHOWN = 60;
+/** "Did you mean" compares at most this many registered names (those of the closest lengths). */
+const MAX_SUGGESTION_CANDIDATES = 500;
 
 /** Options of {@link OperationRegistry}. */
 export interface OperationRegistryOptions {
@@ -28,6 +35,11 @@ export interface OperationRegistryOptions {
   readonly rateLimit?: RateLimit | false;
   /** Clock in milliseconds for the rate limiter; injectable so tests step time instead of sleeping. */
   readonly now?: () => number;
+  /**
+   * Deepest nesting of a payload or a result (see `limits.valueDepth`); deeper ones are answered
+   * with `KILN_VALUE_TOO_DEEP` before a schema or handler sees them. Default {@link DEFAULT_MAX_DEPTH}.
+   */
+  readonly maxValueDepth?: number;
 }
 
 interface Registered {
@@ -56,9 +68,16 @@ export class OperationRegistry {
   readonly #ops = new Map<string, Registered>();
   readonly #ajv = new Ajv({ strict: true, allErrors: true });
   readonly #limiter: RateLimiter;
+  readonly #maxDepth: number;
 
+  /** Throws a `RangeError` for a rate limit or `maxValueDepth` that is not positive. */
   constructor(options: OperationRegistryOptions = {}) {
     this.#limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.now);
+    const maxDepth = options.maxValueDepth ?? DEFAULT_MAX_DEPTH;
+    if (!Number.isInteger(maxDepth) || maxDepth < 1) {
+      throw new RangeError(`maxValueDepth must be a whole number ≥ 1, got ${String(maxDepth)}`);
+    }
+    this.#maxDepth = maxDepth;
   }
 
   /**
@@ -122,21 +141,22 @@ export class OperationRegistry {
 
   /**
    * Runs one host call through every check and the handler. Never throws and never rejects:
-   * every outcome, including bugs in handlers, is a {@link HostCallReply}.
+   * every outcome, including bugs in handlers, is a {@link HostCallReply}. The payload and the
+   * result may be of any size or depth: both are checked without recursion, and anything deeper
+   * than `maxValueDepth` is answered with `KILN_VALUE_TOO_DEEP`.
    */
   async call(name: string, payload: unknown, caller: CallerContext): Promise<HostCallReply> {
     try {
       return await this.#call(name, payload, caller);
     } catch (e) {
       // Only reachable through a bug here or a throwing `caller.log`; the contract still holds.
-      return {
-        ok: false,
-        error: { code: Codes.failed, message: `operation "${name}" failed inside the host: ${messageOf(e)}` },
-      };
+      return internalFailure(typeof name === "string" ? name : typeof name, e);
     }
   }
 
   #call(name: string, payload: unknown, caller: CallerContext): HostCallReply | Promise<HostCallReply> {
+    // First of all, before a lookup or an edit distance spends time on it.
+    if (typeof name !== "string" || name.length > MAX_NAME_LENGTH) return nameTooLong(name, caller);
     const op = this.#ops.get(name);
     if (op === undefined) return deny(caller, Codes.unknownOperation, this.#unknownMessage(name));
     const { def } = op;
@@ -144,6 +164,13 @@ export class OperationRegistry {
     if (refusal !== undefined) return refusal;
 
     const input = payload === undefined ? null : payload;
+    // Before the schema: ajv's checks may recurse with the data, and handlers trust their input.
+    const checked = checkJsonValue(input, { maxDepth: caller.valueDepth ?? this.#maxDepth, what: "payload" });
+    if (!checked.ok) {
+      return checked.kind === "too-deep"
+        ? deny(caller, LimitErrorCodes.valueTooDeep, `invalid input for operation "${name}": ${checked.message}`)
+        : deny(caller, Codes.inputInvalid, `invalid input for operation "${name}": ${checked.message}`);
+    }
     if (op.validateInput !== undefined && !op.validateInput(input)) {
       return deny(
         caller,
@@ -159,8 +186,8 @@ export class OperationRegistry {
     } catch (e) {
       return caller.signal.aborted ? cancelled(name, caller) : handlerFailed(name, e, caller);
     }
-    if (isPromiseLike(result)) return settle(op, result, caller);
-    return finish(op, result, caller);
+    if (isPromiseLike(result)) return settle(op, result, caller, caller.valueDepth ?? this.#maxDepth);
+    return finish(op, result, caller, caller.valueDepth ?? this.#maxDepth);
   }
 
   /** Permission, then rate limit: a call the extension may never make must not spend its tokens. */
@@ -214,6 +241,7 @@ export class OperationRegistry {
     }
   }
 
+  /** For a name of at most {@link MAX_NAME_LENGTH} characters: the suggestion work is bounded. */
   #unknownMessage(name: string): string {
     const names = [...this.#ops.keys()];
     const close = closeNames(name, names);
@@ -280,36 +308,73 @@ function context(caller: CallerContext): OperationContext {
 /**
  * Waits for an async handler, but answers `KILN_CANCELLED` the moment the caller's signal aborts:
  * the extension's job is being torn down and must not wait for, say, a slow HTTP server.
+ *
+ * Nothing in here may throw: an exception in a `.then` callback or an abort listener would reject
+ * nothing anyone awaits, and Node ends the process on an unhandled rejection (or uncaught error).
+ * Every step runs through {@link guarded}, which turns an exception into a failure reply.
  */
-function settle(op: Registered, pending: PromiseLike<unknown>, caller: CallerContext): Promise<HostCallReply> {
+function settle(
+  op: Registered,
+  pending: PromiseLike<unknown>,
+  caller: CallerContext,
+  maxDepth: number,
+): Promise<HostCallReply> {
   const { signal } = caller;
   const name = op.def.name;
   return new Promise<HostCallReply>((resolve) => {
-    const onAbort = () => resolve(cancelled(name, caller));
+    const onAbort = () => resolve(guarded(name, () => cancelled(name, caller)));
     signal.addEventListener("abort", onAbort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (!signal.aborted) resolve(finish(op, value, caller));
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        if (!signal.aborted) resolve(handlerFailed(name, e, caller));
-      },
-    );
+    const done = (reply: () => HostCallReply) => {
+      signal.removeEventListener("abort", onAbort);
+      if (!signal.aborted) resolve(guarded(name, reply));
+    };
+    try {
+      pending.then(
+        (value) => done(() => finish(op, value, caller, maxDepth)),
+        (e: unknown) => done(() => handlerFailed(name, e, caller)),
+      );
+    } catch (e) {
+      // A thenable whose `then` throws.
+      done(() => handlerFailed(name, e, caller));
+    }
   });
 }
 
-function finish(op: Registered, result: unknown, caller: CallerContext): HostCallReply {
+/** `reply()`, or a `KILN_OPERATION_FAILED` reply if it throws (a bug here, or a throwing logger). */
+function guarded(name: string, reply: () => HostCallReply): HostCallReply {
+  try {
+    return reply();
+  } catch (e) {
+    return internalFailure(name, e);
+  }
+}
+
+/** The reply for an exception in the registry's own code; logs nothing, since logging may be what threw. */
+function internalFailure(name: string, e: unknown): HostCallReply {
+  return {
+    ok: false,
+    error: { code: Codes.failed, message: `operation "${shownName(name)}" failed inside the host: ${messageOf(e)}` },
+  };
+}
+
+function finish(op: Registered, result: unknown, caller: CallerContext, maxDepth: number): HostCallReply {
   const name = op.def.name;
   const value = result === undefined ? null : result;
-  const notJson = jsonProblem(value);
-  if (notJson !== undefined) {
-    return deny(
-      caller,
-      Codes.outputInvalid,
-      `operation "${name}" returned a result that is not JSON (a bug in the application): ${notJson}`,
-    );
+  // Before the output schema, for the same reason as the input's.
+  const checked = checkJsonValue(value, { maxDepth, what: "result" });
+  if (!checked.ok) {
+    return checked.kind === "too-deep"
+      ? deny(
+          caller,
+          LimitErrorCodes.valueTooDeep,
+          `operation "${name}" returned a result nested deeper than the limit of ${maxDepth} levels ` +
+            `(${checked.path} is at depth ${maxDepth + 1})`,
+        )
+      : deny(
+          caller,
+          Codes.outputInvalid,
+          `operation "${name}" returned a result that is not JSON (a bug in the application): ${checked.message}`,
+        );
   }
   if (op.validateOutput !== undefined && !op.validateOutput(value)) {
     return deny(
@@ -355,12 +420,30 @@ function kilnCode(e: unknown): string | undefined {
   return typeof code === "string" && /^KILN_[A-Z0-9_]+$/.test(code) ? code : undefined;
 }
 
+/** The message of anything thrown; never throws itself (`String(Object.create(null))` does). */
 function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") {
-    return (e as { message: string }).message;
+  try {
+    if (e instanceof Error) return e.message;
+    if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") {
+      return (e as { message: string }).message;
+    }
+    return String(e);
+  } catch {
+    return "(an error that cannot be turned into text)";
   }
-  return String(e);
+}
+
+/** A name as quoted in messages: clipped, since a refused one may be megabytes long. */
+function shownName(name: string): string {
+  return name.length <= NAME_SHOWN ? name : `${name.slice(0, NAME_SHOWN)}…`;
+}
+
+function nameTooLong(name: unknown, caller: CallerContext): HostCallReply {
+  const message =
+    typeof name === "string"
+      ? `operation name "${shownName(name)}" is ${name.length} characters long, over the limit of ${MAX_NAME_LENGTH}: no operation has such a name`
+      : `operation name must be a string, got ${typeof name}`;
+  return deny(caller, LimitErrorCodes.operationNameTooLong, message);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -388,74 +471,53 @@ function describeError(e: ErrorObject): string {
 }
 
 /**
- * Why `value` would not survive the trip to the extension as JSON, or undefined when it would.
- * Checked rather than coerced: `JSON.stringify` silently turns a `Date` into a string and `NaN`
- * into `null`, which would hand the extension data the application never meant to send.
+ * Registered names within a small edit distance of `name`, closest first, at most three. Bounded
+ * work: names whose length alone puts them over the budget are skipped, at most
+ * {@link MAX_SUGGESTION_CANDIDATES} of the rest are compared (closest lengths first), and each
+ * comparison only fills the diagonal band the budget allows, stopping once a row is over it.
  */
-function jsonProblem(value: unknown, path = "", seen = new Set<object>()): string | undefined {
-  const at = path === "" ? "the result" : `result${path}`;
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return undefined;
-    case "number":
-      return Number.isFinite(value) ? undefined : `${at} is ${value}`;
-    case "object":
-      return value === null ? undefined : objectProblem(value, path, seen);
-    default:
-      return `${at} is ${typeof value === "undefined" ? "undefined" : `a ${typeof value}`}`;
-  }
-}
-
-function objectProblem(value: object, path: string, seen: Set<object>): string | undefined {
-  const at = path === "" ? "the result" : `result${path}`;
-  if (seen.has(value)) return `${at} refers to itself (a cycle)`;
-  const proto: unknown = Object.getPrototypeOf(value);
-  const isArray = Array.isArray(value);
-  if (!isArray && proto !== Object.prototype && proto !== null) {
-    return `${at} is a ${value.constructor?.name ?? "non-plain object"}, not a plain object (convert it first)`;
-  }
-  seen.add(value);
-  try {
-    if (isArray) {
-      for (let i = 0; i < value.length; i++) {
-        const problem = jsonProblem(value[i], `${path}/${i}`, seen);
-        if (problem !== undefined) return problem;
-      }
-      return undefined;
-    }
-    for (const [key, item] of Object.entries(value)) {
-      // An undefined property is simply absent in JSON, which is what optional fields mean.
-      if (item === undefined) continue;
-      const problem = jsonProblem(item, `${path}/${key}`, seen);
-      if (problem !== undefined) return problem;
-    }
-    return undefined;
-  } finally {
-    seen.delete(value);
-  }
-}
-
-/** Registered names within a small edit distance of `name`, closest first, at most three. */
 function closeNames(name: string, names: readonly string[]): string[] {
+  if (name.length > MAX_NAME_LENGTH) return [];
   const budget = Math.max(2, Math.floor(name.length / 4));
-  return names
-    .map((n) => ({ n, d: editDistance(name, n) }))
-    .filter(({ d }) => d <= budget)
+  const candidates = names
+    .filter((n) => n.length <= MAX_NAME_LENGTH && Math.abs(n.length - name.length) <= budget)
+    .sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length))
+    .slice(0, MAX_SUGGESTION_CANDIDATES);
+  const close: Array<{ n: string; d: number }> = [];
+  for (const n of candidates) {
+    const d = boundedEditDistance(name, n, budget);
+    if (d <= budget) close.push({ n, d });
+  }
+  return close
     .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : 1))
     .slice(0, 3)
     .map(({ n }) => n);
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+/**
+ * Levenshtein distance of `a` and `b` if it is at most `budget`, else some number above it. Only
+ * cells within `budget` of the diagonal can stay within budget, so only those are computed.
+ */
+function boundedEditDistance(a: string, b: string, budget: number): number {
+  if (Math.abs(a.length - b.length) > budget) return budget + 1;
+  const over = budget + 1;
+  let prev = new Array<number>(b.length + 1);
+  let row = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j <= budget ? j : over;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitute = (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, substitute));
+    const from = Math.max(1, i - budget);
+    const to = Math.min(b.length, i + budget);
+    row.fill(over);
+    row[0] = i <= budget ? i : over;
+    let best = row[0] as number;
+    for (let j = from; j <= to; j++) {
+      const substitute = (prev[j - 1] as number) + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1);
+      const cell = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, substitute, over);
+      row[j] = cell;
+      if (cell < best) best = cell;
     }
-    prev = row;
+    if (best > budget) return over;
+    [prev, row] = [row, prev];
   }
-  return prev[b.length] ?? 0;
+  return prev[b.length] as number;
 }

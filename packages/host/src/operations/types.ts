@@ -75,4 +75,6 @@ export interface CallerContext {
   readonly kv: KvBackend;
   /** Receives a line for every denied or failed call, so the host can log it. */
   readonly log?: (level: LogLevel, message: string) => void;
+  /** The caller's `limits.valueDepth`; the registry's `maxValueDepth` when absent. */
+  readonly valueDepth?: number;
 }

@@ -399,7 +399,7 @@ class SqliteKvStore implements KvStore {
     checkKey(key, extensionId);
     return this.#run(`read key "${key}" of "${extensionId}"`, (stmt) => {
       const text = stmt(SQL.kvGet).pluck().get(extensionId, key) as string | undefined;
-      return text === undefined ? undefined : decodeJson(text);
+      return text === undefined ? undefined : decodeJson(text, { where: `value of key "${key}"`, extensionId });
     });
   }
 
@@ -513,14 +513,14 @@ function toRecord(row: JobRow): JobRecord {
     id: row.id,
     extensionId: row.extension_id,
     jobName: row.job_name,
-    input: decodeJson(row.input),
+    input: decodeJson(row.input, { where: `input of job "${row.id}"`, extensionId: row.extension_id }),
     state: row.state,
     progress: { done: row.progress_done, total: row.progress_total, message: row.progress_message },
     counters: { items: row.counter_items, bytes: row.counter_bytes },
-    checkpoint: decodeJson(row.checkpoint),
+    checkpoint: decodeJson(row.checkpoint, { where: `checkpoint of job "${row.id}"`, extensionId: row.extension_id }),
     checkpointSeq: row.checkpoint_seq,
     checkpointCounters: { items: row.checkpoint_items, bytes: row.checkpoint_bytes },
-    result: decodeJson(row.result),
+    result: decodeJson(row.result, { where: `result of job "${row.id}"`, extensionId: row.extension_id }),
     error: decodeJson(row.error) as JobErrorInfo | null,
     attempts: row.attempts,
     requested: row.requested,

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { checkJsonValue, jsonTextTooDeep, stringifyJsonValue } from "../json-safety.js";
+import { LIMITS } from "../limits.js";
 import { StoreKeyInvalidError, StoreValueInvalidError, StoreValueTooLargeError } from "./errors.js";
 import {
   JOB_STATES,
@@ -22,60 +24,59 @@ export interface ValueSite {
 }
 
 /**
- * JSON text of `value`, or a {@link StoreValueInvalidError} if it is not plain JSON data. Stricter
- * than `JSON.stringify`, which silently turns NaN into null, a Date into a string and a Map into `{}`:
+ * Deepest value the store writes or reads: the highest `limits.valueDepth` a manifest may ask for,
+ * so that anything an extension may legitimately send can be kept. The wall enforces each
+ * extension's own (usually far lower) limit before values get here; this is the store's backstop.
+ */
+export const STORE_MAX_VALUE_DEPTH: number = LIMITS.valueDepth.manifestMaximum;
+
+/**
+ * JSON text of `value`, or a {@link StoreValueInvalidError} if it is not plain JSON data or is
+ * nested deeper than `maxDepth` (default {@link STORE_MAX_VALUE_DEPTH}). Stricter than
+ * `JSON.stringify`, which silently turns NaN into null, a Date into a string and a Map into `{}`:
  * data must come back as it went in. An `undefined` property is dropped (as JSON does); an
  * `undefined` array element is refused; a top-level `undefined` becomes null only if `undefinedAsNull`.
+ * Never recurses, so no value, however deep, ends in a `RangeError`.
  */
-export function encodeJson(value: unknown, site: ValueSite, undefinedAsNull = false): string {
+export function encodeJson(
+  value: unknown,
+  site: ValueSite,
+  undefinedAsNull = false,
+  maxDepth = STORE_MAX_VALUE_DEPTH,
+): string {
   if (value === undefined && undefinedAsNull) return "null";
-  const problem = jsonProblem(value, "", new Set());
-  if (problem !== undefined) {
-    throw new StoreValueInvalidError(site.where, problem, { extensionId: site.extensionId });
-  }
-  return JSON.stringify(value);
+  const checked = checkJsonValue(value, { maxDepth });
+  if (!checked.ok) throw new StoreValueInvalidError(site.where, checked.message, { extensionId: site.extensionId });
+  return stringifyJsonValue(value, checked.depth);
 }
 
-/** Why `value` (at `path`) is not JSON data, or undefined if it is. */
-function jsonProblem(value: unknown, path: string, ancestors: Set<object>): string | undefined {
-  const at = path === "" ? "the value" : `value${path}`;
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return undefined;
-    case "number":
-      return Number.isFinite(value) ? undefined : `${at} is ${value}, which JSON cannot represent`;
-    case "object":
-      return value === null ? undefined : containerProblem(value, path, at, ancestors);
-    default:
-      return `${at} is ${typeof value === "undefined" ? "undefined" : `a ${typeof value}`}`;
-  }
+/**
+ * Parses JSON text written by {@link encodeJson}; SQL NULL reads as null. Text nested deeper than
+ * `maxDepth` (only a file written by something else, or an older host, holds such) is refused with
+ * a {@link StoreValueInvalidError} before it is parsed, so no reader is handed a value it would
+ * overflow its stack on.
+ */
+export function decodeJson(
+  text: string | null,
+  site: ValueSite = { where: "a stored value" },
+  maxDepth = STORE_MAX_VALUE_DEPTH,
+): unknown {
+  if (text === null) return null;
+  if (jsonTextTooDeep(text, maxDepth)) throw new StoredValueTooDeepError(site, maxDepth);
+  return JSON.parse(text);
 }
 
-/** Why an array or object is not JSON data, or undefined if it is. */
-function containerProblem(value: object, path: string, at: string, ancestors: Set<object>): string | undefined {
-  if (ancestors.has(value)) return `${at} contains itself (a cycle)`;
-  const proto: unknown = Object.getPrototypeOf(value);
-  const isArray = Array.isArray(value);
-  if (!isArray && proto !== Object.prototype && proto !== null) {
-    return `${at} is a ${value.constructor?.name ?? "non-plain object"}, not a plain object`;
+/**
+ * A value in the store is nested deeper than the store reads back. Only a file written by
+ * something other than this store holds one. Code `KILN_STORE_VALUE_INVALID`, like every refused value.
+ */
+export class StoredValueTooDeepError extends StoreValueInvalidError {
+  constructor(site: ValueSite, maxDepth: number) {
+    super(site.where, "it is too deep", { extensionId: site.extensionId });
+    this.message =
+      `${site.where} in the store is nested deeper than the limit of ${maxDepth} levels, so it is not read ` +
+      "back (this store never writes such a value: the file was changed by something else). Delete or overwrite it.";
   }
-  ancestors.add(value);
-  try {
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined && !isArray) continue;
-      const problem = jsonProblem(item, isArray ? `${path}[${key}]` : `${path}.${key}`, ancestors);
-      if (problem !== undefined) return problem;
-    }
-    return undefined;
-  } finally {
-    ancestors.delete(value);
-  }
-}
-
-/** Parses JSON text written by {@link encodeJson}; SQL NULL reads as null. */
-export function decodeJson(text: string | null): unknown {
-  return text === null ? null : JSON.parse(text);
 }
 
 /** Size of `text` in UTF-8 bytes, the unit of every store limit. */

@@ -2,111 +2,317 @@
  * The worker side of an extension instance: one plugin instance linked to one extension module.
  * Started by {@link ExtensionWorker}; see `protocol.ts` for how it talks to the host.
  *
+ * Everything the extension hands the host passes here first, so this is where the wall's own limits
+ * are enforced: payload size and nesting depth, the result's size, log volume, the instruction
+ * budget and the deadline. A refusal is a host-call error the extension can catch; a stop is not.
+ *
  * @module
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { PluginInstance } from "@kiln/javy-plugin";
-import { type CompletePayload, type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
+import { INSTRUCTIONS_PER_INTERRUPT, PluginInstance } from "@kiln/javy-plugin";
+import { type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
+import { LimitErrorCodes } from "../errors.js";
+import { jsonTextTooDeep } from "../json-safety.js";
 import { LineSplitter, type LogLevel } from "../logger.js";
-import { type CallReply, Control, type FromWorker, type Outcome, type ToWorker, type WorkerInit } from "./protocol.js";
+import {
+  type CallReply,
+  Control,
+  type FromWorker,
+  type Outcome,
+  type StopKind,
+  StopReason,
+  type ToWorker,
+  type WorkerInit,
+} from "./protocol.js";
 
 const init = workerData as WorkerInit;
+const limits = init.limits;
 const port = parentPort as NonNullable<typeof parentPort>;
 const control = new Int32Array(init.control);
 const post = (message: FromWorker) => port.postMessage(message);
 const ok = (value: unknown) => JSON.stringify({ ok: true, value });
+const refuse = (code: string, message: string) => JSON.stringify({ ok: false, error: { code, message } });
 const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 const INTERRUPTS = ["none", "pause", "cancel"] as const;
+const STOP_KINDS = Object.fromEntries(Object.entries(StopReason).map(([k, v]) => [v, k])) as Record<number, StopKind>;
+/** Longer than any operation name can be: refused before it costs the host anything. */
+const MAX_OPERATION_NAME = 128;
+/** Room for a checkpoint's progress and counters beside its state. */
+const CHECKPOINT_ENVELOPE_BYTES = 64 * 1024;
+/** A progress message is a status line, not a channel for data. */
+const MAX_PROGRESS_MESSAGE = 1000;
 
-/** What the current invocation reported through `$complete`. */
+/** The state of the invocation running now. */
 let reported: Outcome | undefined;
+let stopped: StopKind | undefined;
+let polls = 0;
+let pollBudget = Number.POSITIVE_INFINITY;
+let deadline = Number.POSITIVE_INFINITY;
+let logBytes = 0;
+let logCapped = false;
+let callSeq = 0;
 
+/** Counts log output against the invocation's `logBytes`; false once past it (after one warning). */
+function spendLog(bytes: number): boolean {
+  if (logCapped) return false;
+  logBytes += bytes;
+  if (logBytes > limits.logBytes) {
+    logCapped = true;
+    post({
+      type: "log",
+      level: "warn",
+      message: `${LimitErrorCodes.logLimit}: this run wrote more than ${limits.logBytes} bytes of log; later lines are dropped`,
+      source: "log",
+    });
+    return false;
+  }
+  return true;
+}
+
+/** A `ctx.log` line, within the log budget. */
+function log(level: LogLevel, message: string, source: "log" | "stdout" | "stderr"): void {
+  if (spendLog(message.length)) post({ type: "log", level, message, source });
+}
+
+// Console output counts against the budget as written, before lines are split (and long ones cut).
 const stdout = new LineSplitter((message) => post({ type: "log", level: "info", message, source: "stdout" }));
 const stderr = new LineSplitter((message) => post({ type: "log", level: "error", message, source: "stderr" }));
 
+/**
+ * QuickJS's interrupt handler, every {@link INSTRUCTIONS_PER_INTERRUPT} interpreter steps: true
+ * stops the running code (uncatchably). Reads one shared slot and compares two numbers.
+ */
+function interrupt(): boolean {
+  if (stopped) return true;
+  polls++;
+  const stop = Atomics.load(control, Control.stop);
+  if (stop !== StopReason.none) stopped = STOP_KINDS[stop] ?? "cancel";
+  else if (polls > pollBudget) stopped = "instructions";
+  else if (deadline !== Number.POSITIVE_INFINITY && Date.now() >= deadline) stopped = "deadline";
+  return stopped !== undefined;
+}
+
+/** Whether the host wants the running code stopped now (checked around host calls). */
+function mustStop(): boolean {
+  if (stopped) return true;
+  const stop = Atomics.load(control, Control.stop);
+  if (stop !== StopReason.none) stopped = STOP_KINDS[stop] ?? "cancel";
+  else if (deadline !== Number.POSITIVE_INFINITY && Date.now() >= deadline) stopped = "deadline";
+  return stopped !== undefined;
+}
+
+/** Size and depth, checked on the text before anything parses it. */
+function payloadProblem(op: string, payload: string, maxBytes: number): string | undefined {
+  // UTF-16 length ≤ UTF-8 bytes ≤ 3 × length: measure exactly only when it could matter.
+  if (payload.length > maxBytes || (payload.length * 3 > maxBytes && Buffer.byteLength(payload) > maxBytes)) {
+    const code =
+      op === RuntimeOps.complete
+        ? LimitErrorCodes.resultTooLarge
+        : op === RuntimeOps.checkpoint
+          ? LimitErrorCodes.checkpointTooLarge
+          : LimitErrorCodes.payloadTooLarge;
+    return refuse(code, `the payload of "${op}" is larger than the limit of ${maxBytes} bytes`);
+  }
+  // `{"value": …}` and `{"state": …}` wrap the value itself in one more level.
+  const depth = op === RuntimeOps.complete || op === RuntimeOps.checkpoint ? limits.valueDepth + 1 : limits.valueDepth;
+  if (jsonTextTooDeep(payload, depth)) {
+    return refuse(
+      LimitErrorCodes.valueTooDeep,
+      `the payload of "${op}" is nested deeper than the limit of ${limits.valueDepth} levels`,
+    );
+  }
+  return undefined;
+}
+
+function parse(op: string, payload: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(payload) };
+  } catch {
+    return { error: refuse("KILN_INVALID_PAYLOAD", `the payload of "${op}" is not JSON`) };
+  }
+}
+
+const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
+
 /** Runtime operations are answered here, without a round trip; the rest go to the host and block. */
-function hostCall(op: string, payload: string): string {
+function hostCall(op: string, payload: string): string | null {
+  if (mustStop()) return null;
+  if (op.length > MAX_OPERATION_NAME) {
+    return refuse(
+      LimitErrorCodes.operationNameTooLong,
+      `an operation name of ${op.length} characters: no operation has a name longer than ${MAX_OPERATION_NAME}`,
+    );
+  }
+  const problem = payloadProblem(
+    op,
+    payload,
+    // `{"value":…}` around a result; a checkpoint's state is measured exactly by the host.
+    op === RuntimeOps.complete
+      ? limits.resultBytes + 16
+      : op === RuntimeOps.checkpoint
+        ? limits.checkpointBytes + CHECKPOINT_ENVELOPE_BYTES
+        : limits.payloadBytes,
+  );
+  if (problem) {
+    if (op === RuntimeOps.complete) reported ??= failure(problem);
+    return problem;
+  }
   switch (op) {
     case RuntimeOps.log: {
+      const parsed = parse(op, payload);
+      if ("error" in parsed) return parsed.error;
       // Payloads come from the extension: trust their shape no further than the protocol's types allow.
-      const { level, message } = JSON.parse(payload) as Partial<LogPayload>;
-      post({
-        type: "log",
-        level: level && LOG_LEVELS.has(level) ? level : "info",
-        message: String(message),
-        source: "log",
-      });
+      const { level, message } = (parsed.value ?? {}) as Partial<LogPayload>;
+      log(
+        level && LOG_LEVELS.has(level) ? level : "info",
+        typeof message === "string" ? message : String(message),
+        "log",
+      );
       return ok(null);
     }
     case RuntimeOps.complete: {
-      const body = (JSON.parse(payload) ?? {}) as CompletePayload;
-      reported = "interrupted" in body ? { kind: "interrupted" } : { kind: "completed", value: body.value ?? null };
+      if (reported) return refuse("KILN_INVALID_PAYLOAD", "the invocation already reported how it ended");
+      const parsed = parse(op, payload);
+      if ("error" in parsed) return parsed.error;
+      const body = parsed.value;
+      if (typeof body !== "object" || body === null) return refuse("KILN_INVALID_PAYLOAD", `"${op}" needs an object`);
+      reported =
+        "interrupted" in body
+          ? { kind: "interrupted" }
+          : { kind: "completed", json: JSON.stringify((body as { value?: unknown }).value ?? null) };
       return ok(null);
     }
     case RuntimeOps.interrupted:
       return ok(INTERRUPTS[Atomics.load(control, Control.interrupt)] ?? "none");
     case RuntimeOps.progress: {
-      const p = JSON.parse(payload) as ProgressPayload;
+      const parsed = parse(op, payload);
+      if ("error" in parsed) return parsed.error;
+      const p = (parsed.value ?? {}) as Partial<ProgressPayload>;
+      const counters = (p.counters ?? {}) as Partial<ProgressPayload["counters"]>;
+      if (
+        !isCount(p.done) ||
+        (p.total !== null && !isCount(p.total)) ||
+        !isCount(counters.items) ||
+        !isCount(counters.bytes)
+      ) {
+        return refuse("KILN_INVALID_PAYLOAD", `"${op}" needs finite numbers for done, total (or null) and counters`);
+      }
       post({
         type: "progress",
         done: p.done,
-        total: p.total,
-        message: p.message,
-        counters: p.counters,
-      } satisfies FromWorker);
+        total: p.total ?? null,
+        message: typeof p.message === "string" ? p.message.slice(0, MAX_PROGRESS_MESSAGE) : null,
+        counters: { items: counters.items, bytes: counters.bytes },
+      });
       return ok(null);
     }
-    default:
-      return blockingCall(op, payload);
+    default: {
+      const reply = blockingCall(op, payload);
+      return reply === null || mustStop() ? null : reply;
+    }
   }
 }
 
-function blockingCall(op: string, payload: string): string {
-  Atomics.store(control, Control.reply, 0);
-  init.callPort.postMessage({ op, payload });
-  Atomics.wait(control, Control.reply, 0);
-  const received = receiveMessageOnPort(init.callPort as MessagePort);
-  if (!received) {
-    return JSON.stringify({ ok: false, error: { code: "KILN_HOST_CALL_FAILED", message: `no reply to "${op}"` } });
+/**
+ * Posts the call and blocks until the host's answer to *this* call (by sequence number) arrives,
+ * or until the deadline passes (null: stop).
+ */
+function blockingCall(op: string, payload: string): string | null {
+  const seq = ++callSeq;
+  init.callPort.postMessage({ seq, op, payload });
+  for (;;) {
+    const answered = Atomics.load(control, Control.reply);
+    if (answered === seq) break;
+    // Stopped while waiting: the reply no longer matters (it is dropped when it comes).
+    if (mustStop()) return null;
+    const left = deadline - Date.now();
+    // A stale wake-up (meant for an earlier call) just loops; the slot tells the truth.
+    Atomics.wait(control, Control.reply, answered, Number.isFinite(left) ? left : undefined);
   }
-  return (received.message as CallReply).reply;
+  for (;;) {
+    const received = receiveMessageOnPort(init.callPort as MessagePort);
+    if (!received) return refuse("KILN_HOST_CALL_FAILED", `no reply to "${op}"`);
+    const reply = received.message as CallReply;
+    if (reply.seq === seq) return reply.reply;
+    // Older replies (to a call abandoned at its deadline) are dropped.
+  }
+}
+
+function failure(reply: string): Outcome {
+  const { error } = JSON.parse(reply) as { error: { code: string; message: string } };
+  return { kind: "failed", code: error.code, error: { name: "Error", message: `${error.code}: ${error.message}` } };
 }
 
 const plugin = await PluginInstance.create({
   module: init.pluginModule,
-  onStdout: (b) => stdout.push(b),
-  onStderr: (b) => stderr.push(b),
+  onStdout: (b) => spendLog(b.length) && stdout.push(b),
+  onStderr: (b) => spendLog(b.length) && stderr.push(b),
   hostCall,
+  interrupt,
 });
+plugin.setMemoryLimit(limits.memoryBytes);
 const instance = new WebAssembly.Instance(init.module, {
   [init.namespace]: plugin.exports as WebAssembly.ModuleImports,
 });
-const exports = instance.exports as Record<string, (() => void) | undefined>;
+const exports = instance.exports as Record<string, unknown>;
 
-function invoke(name: string, stdin: Uint8Array | undefined): Outcome {
+/** `out of memory` that the job did not catch: its own code, since no fix in the job's logic is implied. */
+const OUT_OF_MEMORY = /\bout of memory\b/;
+const LIMIT_CODES = new Set<string>(Object.values(LimitErrorCodes));
+
+/**
+ * The code of the limit an uncaught error reports, if it is one: out of memory, or a host call the
+ * wall refused for a limit (the SDK's `HostCallError` leads its message with the code).
+ */
+function limitCode(error: { name: string; message: string }): { code?: string } {
+  if (error.name === "InternalError" && OUT_OF_MEMORY.test(error.message)) return { code: LimitErrorCodes.outOfMemory };
+  const code = error.name === "HostCallError" ? /^(KILN_[A-Z0-9_]+):/.exec(error.message)?.[1] : undefined;
+  return code !== undefined && LIMIT_CODES.has(code) ? { code } : {};
+}
+
+function invoke(message: ToWorker): Outcome {
   reported = undefined;
-  plugin.setStdin(stdin ?? new Uint8Array());
+  stopped = undefined;
+  polls = 0;
+  logBytes = 0;
+  logCapped = false;
+  pollBudget =
+    message.instructions === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.ceil(message.instructions / INSTRUCTIONS_PER_INTERRUPT);
+  deadline = message.deadline ?? Number.POSITIVE_INFINITY;
+  const name = message.export;
   const fn = exports[name];
   if (typeof fn !== "function") {
     return { kind: "failed", error: { name: "Error", message: `the module has no export "${name}"` } };
   }
+  plugin.setStdin(message.stdin ?? new Uint8Array());
   try {
-    fn();
+    plugin.runExport(name, fn as () => void);
   } catch (error) {
     return { kind: "trapped", message: error instanceof Error ? error.message : String(error) };
   } finally {
     stdout.flush();
     stderr.flush();
   }
+  // Set by host calls during the export (TypeScript cannot see callbacks assign them).
+  const ended = reported as Outcome | undefined;
+  const stop = stopped as StopKind | undefined;
+  if (ended?.kind === "completed") return ended;
+  if (stop) return { kind: "stopped", reason: stop };
+  if (ended?.kind === "failed") return ended;
   const error = plugin.lastError();
-  if (error)
+  if (error) {
     return {
       kind: "failed",
+      ...limitCode(error),
       error: { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) },
     };
-  return reported ?? { kind: "returned" };
+  }
+  return ended ?? { kind: "returned" };
 }
 
 port.on("message", (message: ToWorker) => {
-  post({ type: "done", seq: message.seq, outcome: invoke(message.export, message.stdin) });
+  const outcome = invoke(message);
+  post({ type: "done", seq: message.seq, outcome, memoryBytes: plugin.memoryBytes });
 });

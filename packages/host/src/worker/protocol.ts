@@ -1,12 +1,18 @@
 /**
  * Messages between the host (main thread) and an extension's worker thread. Each extension instance
  * runs in a worker so that a long or runaway job never blocks the application's event loop, and so
- * that it can be stopped (V8 cannot interrupt Wasm on the main thread).
+ * that it can be stopped even when its code never returns to the interpreter (V8 cannot interrupt
+ * Wasm on the main thread).
  *
  * Host calls are synchronous inside QuickJS but may be asynchronous in the application (a database
- * query, an HTTP request): the worker posts the call on a dedicated port and blocks on
- * `Atomics.wait`; the host answers on the port and wakes it with `Atomics.notify`; the worker reads
- * the answer with `receiveMessageOnPort`.
+ * query, an HTTP request): the worker posts the call, with a sequence number, on a dedicated port
+ * and blocks on `Atomics.wait`; the host answers on the port, then stores the call's sequence
+ * number in the shared `reply` slot and wakes the worker. The worker waits until that slot holds
+ * *its* call's number, so a late wake-up meant for an earlier call is never taken for a reply.
+ *
+ * Stops (cancel, pause after its grace, deadline) are a value the host stores in the shared `stop`
+ * slot; QuickJS's interrupt handler reads it every 10,000 interpreter steps, so running code stops
+ * within milliseconds and the instance stays usable.
  *
  * @module
  */
@@ -16,14 +22,35 @@ import type { LogLevel } from "../logger.js";
 
 /** Slots of the shared `Int32Array` both sides see. */
 export const Control = {
-  /** 0 while a host call is pending, 1 once its reply was posted. */
+  /** Sequence number of the last host call the host answered. */
   reply: 0,
   /** What the host asks of the running job: {@link Interrupt}. Read by `ctx.interrupted` with no round trip. */
   interrupt: 1,
+  /** Why the host stops the running code now: {@link StopReason}; 0 to let it run. */
+  stop: 2,
 } as const;
+
+/** Number of `Int32` slots in the control block. */
+export const CONTROL_SLOTS = 4;
 
 /** Values of the `interrupt` slot. */
 export const Interrupt = { none: 0, pause: 1, cancel: 2 } as const;
+
+/** Values of the `stop` slot, and why an invocation was stopped. */
+export const StopReason = { none: 0, pause: 1, cancel: 2, deadline: 3, instructions: 4, shutdown: 5 } as const;
+
+/** Why a running invocation was stopped by the host. */
+export type StopKind = Exclude<keyof typeof StopReason, "none">;
+
+/** The limits the worker itself enforces on what crosses the wall; fixed for an instance. */
+export interface WorkerLimits {
+  readonly memoryBytes: number;
+  readonly payloadBytes: number;
+  readonly valueDepth: number;
+  readonly resultBytes: number;
+  readonly checkpointBytes: number;
+  readonly logBytes: number;
+}
 
 /** `workerData` of an extension worker. */
 export interface WorkerInit {
@@ -33,6 +60,7 @@ export interface WorkerInit {
   readonly namespace: string;
   readonly control: SharedArrayBuffer;
   readonly callPort: MessagePort;
+  readonly limits: WorkerLimits;
 }
 
 /** Host → worker. */
@@ -41,22 +69,36 @@ export type ToWorker = {
   readonly seq: number;
   readonly export: string;
   readonly stdin?: Uint8Array;
+  /** `Date.now()` past which the invocation is stopped (reason `deadline`). */
+  readonly deadline?: number;
+  /** Interpreter steps the invocation may take (reason `instructions` past it). */
+  readonly instructions?: number;
 };
 
 /** How an invocation ended, as the worker saw it. */
 export type Outcome =
-  | { readonly kind: "completed"; readonly value: unknown }
+  /** The job reported its result, as JSON text (parsed by the host: deep values never cross as objects). */
+  | { readonly kind: "completed"; readonly json: string }
   | { readonly kind: "interrupted" }
   | { readonly kind: "returned" }
   | {
       readonly kind: "failed";
       readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
+      /** A stable code when the worker knows better than "the extension failed" (a limit it hit). */
+      readonly code?: string;
     }
-  | { readonly kind: "trapped"; readonly message: string };
+  | { readonly kind: "trapped"; readonly message: string }
+  | { readonly kind: "stopped"; readonly reason: StopKind };
 
 /** Worker → host, on `parentPort` (never blocking). */
 export type FromWorker =
-  | { readonly type: "done"; readonly seq: number; readonly outcome: Outcome }
+  | {
+      readonly type: "done";
+      readonly seq: number;
+      readonly outcome: Outcome;
+      /** Size of the instance's linear memory after the invocation, in bytes. */
+      readonly memoryBytes: number;
+    }
   | {
       readonly type: "log";
       readonly level: LogLevel;
@@ -67,11 +109,13 @@ export type FromWorker =
 
 /** Worker → host on the call port: a host call the worker is blocked on. */
 export interface CallRequest {
+  readonly seq: number;
   readonly op: string;
   readonly payload: string;
 }
 
-/** Host → worker on the call port: the reply JSON (a `HostCallReply`). */
+/** Host → worker on the call port: the reply JSON (a `HostCallReply`) to call `seq`. */
 export interface CallReply {
+  readonly seq: number;
   readonly reply: string;
 }

@@ -1,0 +1,111 @@
+/**
+ * `files.*` in both of its resolution modes: through `/proc/self/fd` (the default on Linux) and the
+ * portable one (by name, re-checked after). The answers must be the same in both; what differs is
+ * only how a concurrent rearrangement is caught (see files-race.test.ts).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Manifest } from "../src/manifest.js";
+import { registerFiles } from "../src/operations/builtins/files.js";
+import { OperationErrorCodes as Codes } from "../src/operations/errors.js";
+import { OperationRegistry } from "../src/operations/registry.js";
+import type { CallerContext, KvBackend } from "../src/operations/types.js";
+
+function caller(folders: Record<string, string>): CallerContext {
+  const manifest: Manifest = {
+    manifestVersion: 1,
+    id: "modes",
+    name: "modes",
+    version: "1.0.0",
+    permissions: ["files.read"],
+    jobs: [],
+    hooks: {},
+    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: "kiln-plugin-v1" },
+    generator: "test",
+  };
+  return {
+    extensionId: "modes",
+    manifest,
+    grants: { permissions: new Set(["files.read"]), folders },
+    signal: new AbortController().signal,
+    kv: {} as KvBackend,
+  };
+}
+
+let tmp: string;
+let docs: string;
+let server: Server;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "kiln-files-modes-"));
+  docs = join(tmp, "docs");
+  await mkdir(join(docs, "sub", "deeper"), { recursive: true });
+  await mkdir(join(tmp, "outside"));
+  await writeFile(join(tmp, "outside", "secret.txt"), "secret");
+  await writeFile(join(docs, "hello.txt"), "hello");
+  await writeFile(join(docs, "sub", "deeper", "deep.txt"), "deep");
+  execFileSync("mkfifo", [join(docs, "pipe")]);
+  execFileSync("mkfifo", [join(docs, "sub", "pipe")]);
+  await symlink("/dev/zero", join(docs, "zero"));
+  await symlink("/dev", join(docs, "devices"));
+  await symlink(join(tmp, "outside"), join(docs, "sub", "out"));
+  server = createServer();
+  await new Promise<void>((resolve) => server.listen(join(docs, "socket"), resolve));
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe.each([
+  ["descriptor paths", {}],
+  ["the portable mode", { descriptorPaths: false }],
+])("files.* with %s", (_, options) => {
+  const registry = new OperationRegistry({ rateLimit: false });
+  registerFiles(registry, { maxReadBytes: 100, ...options });
+  const call = (op: string, path: string) => registry.call(op, { folder: "docs", path }, caller({ docs }));
+
+  it("reads, lists and stats as usual", async () => {
+    expect(await call("files.read", "sub/deeper/deep.txt")).toEqual({
+      ok: true,
+      value: { content: "deep", size: 4, encoding: "utf8" },
+    });
+    expect(await call("files.list", "sub")).toEqual({
+      ok: true,
+      value: [
+        { name: "deeper", type: "directory", size: 0 },
+        { name: "out", type: "other", size: 0 },
+        { name: "pipe", type: "other", size: 0 },
+      ],
+    });
+    expect(await call("files.stat", "hello.txt")).toMatchObject({ ok: true, value: { type: "file", size: 5 } });
+    expect(await call("files.stat", "pipe")).toMatchObject({ ok: true, value: { type: "other", size: 0 } });
+    expect(await call("files.stat", "")).toMatchObject({ ok: true, value: { type: "directory" } });
+  });
+
+  it.each([
+    ["files.read", "pipe", Codes.notAFile, /"pipe" in folder "docs" is not a file \(a FIFO\)/],
+    ["files.read", "sub/pipe", Codes.notAFile, /is not a file/],
+    ["files.read", "socket", Codes.notAFile, /"socket" in folder "docs" is not a file/],
+    ["files.read", "zero", Codes.pathEscape, /"zero" is a symbolic link/],
+    ["files.read", "devices/zero", Codes.pathEscape, /"devices" is a symbolic link/],
+    ["files.read", "sub/out/secret.txt", Codes.pathEscape, /"sub\/out" is a symbolic link/],
+    ["files.stat", "sub/out", Codes.pathEscape, /"sub\/out" is a symbolic link/],
+    ["files.list", "sub/out", Codes.pathEscape, /"sub\/out" is a symbolic link/],
+    ["files.list", "pipe", Codes.notADirectory, /"pipe" in folder "docs" is not a directory/],
+    ["files.read", "pipe/x", Codes.notFound, /"pipe" is not a directory/],
+    ["files.read", "sub/deeper", Codes.notAFile, /is not a file \(a directory\)/],
+    ["files.read", "", Codes.notAFile, /the root of folder "docs" is not a file/],
+    ["files.read", "sub/missing/x", Codes.notFound, /"sub\/missing\/x" in folder "docs" does not exist/],
+    ["files.stat", "sub/missing", Codes.notFound, /does not exist/],
+  ])("%s %j → %s", async (op, path, code, message) => {
+    const reply = await call(op, path);
+    expect(reply).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) } });
+    if (!reply.ok) expect(reply.error.message).not.toContain(tmp);
+  });
+});

@@ -11,11 +11,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Manifest } from "../src/manifest.js";
 import { registerBuiltins } from "../src/operations/builtins/index.js";
 import { OperationErrorCodes as Codes } from "../src/operations/errors.js";
 import { OperationRegistry } from "../src/operations/registry.js";
-import type { CallerContext, KvBackend } from "../src/operations/types.js";
+import type { CallerContext } from "../src/operations/types.js";
+import { filesCaller } from "./fixtures.js";
 
 const HUNG = "HUNG";
 const READS = 2000;
@@ -52,26 +52,7 @@ for (let i = 0; i < 50; i++) {
 }
 `;
 
-function caller(folders: Record<string, string>): CallerContext {
-  const manifest: Manifest = {
-    manifestVersion: 1,
-    id: "piper",
-    name: "piper",
-    version: "1.0.0",
-    permissions: ["files.read"],
-    jobs: [],
-    hooks: {},
-    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: "kiln-plugin-v1" },
-    generator: "test",
-  };
-  return {
-    extensionId: "piper",
-    manifest,
-    grants: { permissions: new Set(["files.read"]), folders },
-    signal: new AbortController().signal,
-    kv: {} as KvBackend,
-  };
-}
+const caller = (folders: Record<string, string>): CallerContext => filesCaller("piper", folders);
 
 function within<T>(ms: number, promise: Promise<T>): Promise<T | typeof HUNG> {
   let timer: NodeJS.Timeout | undefined;

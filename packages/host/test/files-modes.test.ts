@@ -9,32 +9,13 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Manifest } from "../src/manifest.js";
 import { registerFiles } from "../src/operations/builtins/files.js";
 import { OperationErrorCodes as Codes } from "../src/operations/errors.js";
 import { OperationRegistry } from "../src/operations/registry.js";
-import type { CallerContext, KvBackend } from "../src/operations/types.js";
+import type { CallerContext } from "../src/operations/types.js";
+import { filesCaller } from "./fixtures.js";
 
-function caller(folders: Record<string, string>): CallerContext {
-  const manifest: Manifest = {
-    manifestVersion: 1,
-    id: "modes",
-    name: "modes",
-    version: "1.0.0",
-    permissions: ["files.read"],
-    jobs: [],
-    hooks: {},
-    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: "kiln-plugin-v1" },
-    generator: "test",
-  };
-  return {
-    extensionId: "modes",
-    manifest,
-    grants: { permissions: new Set(["files.read"]), folders },
-    signal: new AbortController().signal,
-    kv: {} as KvBackend,
-  };
-}
+const caller = (folders: Record<string, string>): CallerContext => filesCaller("modes", folders);
 
 let tmp: string;
 let docs: string;

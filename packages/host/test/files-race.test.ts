@@ -10,10 +10,10 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Manifest } from "../src/manifest.js";
 import { registerBuiltins } from "../src/operations/builtins/index.js";
 import { OperationRegistry } from "../src/operations/registry.js";
-import type { CallerContext, KvBackend } from "../src/operations/types.js";
+import type { CallerContext } from "../src/operations/types.js";
+import { filesCaller } from "./fixtures.js";
 
 const SECRET = "SECRET-FROM-OUTSIDE-THE-GRANT";
 const INSIDE = "inside";
@@ -44,26 +44,7 @@ for (;;) {
 process.stdout.write(String(cycles) + "\\n");
 `;
 
-function caller(folders: Record<string, string>): CallerContext {
-  const manifest: Manifest = {
-    manifestVersion: 1,
-    id: "racer",
-    name: "racer",
-    version: "1.0.0",
-    permissions: ["files.read"],
-    jobs: [],
-    hooks: {},
-    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: "kiln-plugin-v1" },
-    generator: "test",
-  };
-  return {
-    extensionId: "racer",
-    manifest,
-    grants: { permissions: new Set(["files.read"]), folders },
-    signal: new AbortController().signal,
-    kv: {} as KvBackend,
-  };
-}
+const caller = (folders: Record<string, string>): CallerContext => filesCaller("racer", folders);
 
 /** Runs `count` calls, `CONCURRENCY` at a time, and tallies what each reply was. */
 async function hammer(count: number, call: () => Promise<string>): Promise<Map<string, number>> {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileSource, emitDynamicModule, jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
-import type { Manifest } from "../src/index.js";
+import type { CallerContext, KvBackend, Manifest } from "../src/index.js";
 
 /** JS of a small extension: `echo` returns its input; `boom` throws; init logs. */
 export function extensionSource(id: string): string {
@@ -124,4 +124,26 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
     typeof finalManifest === "string" ? finalManifest : JSON.stringify(finalManifest),
   );
   return dir;
+}
+
+/** A caller of the `files.*` operations that was granted `folders`: what the host builds per call. */
+export function filesCaller(id: string, folders: Record<string, string>): CallerContext {
+  const manifest: Manifest = {
+    manifestVersion: 1,
+    id,
+    name: id,
+    version: "1.0.0",
+    permissions: ["files.read"],
+    jobs: [],
+    hooks: {},
+    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: PLUGIN_NAMESPACE },
+    generator: "test",
+  };
+  return {
+    extensionId: id,
+    manifest,
+    grants: { permissions: new Set(["files.read"]), folders },
+    signal: new AbortController().signal,
+    kv: {} as KvBackend,
+  };
 }

@@ -42,6 +42,7 @@ export function jobCheckpoints() { const { input } = readInput(); let refused = 
   complete(refused);
 }
 export function jobRawCall() { const { input } = readInput(); complete(JSON.parse(__kiln.call(input.op, input.payload))); }
+export function jobCalls() { const { input } = readInput(); for (let i = 0; i < input.n; i++) call("fixture.echo", i); complete(input.n); }
 export function jobLogFlood() { const { input } = readInput(); const line = "z".repeat(1000); for (let i = 0; i < input.n; i++) console.log(line); complete(input.n); }
 `;
 const HOSTILE_JOBS = [
@@ -57,6 +58,7 @@ const HOSTILE_JOBS = [
   "checkpoints",
   "raw-call",
   "log-flood",
+  "calls",
 ];
 
 const NEIGHBOUR = `${HOOKS} export function jobPing() { complete({ pong: true }); }`;
@@ -328,6 +330,24 @@ describe("traps", () => {
       await expect(host.run("trapper", "trap")).rejects.toMatchObject({ code: "KILN_EXTENSION_FAILED" });
       // A fresh instance each time: its module state starts again.
       expect(await host.run("trapper", "count")).toBe(1);
+    }
+  });
+});
+
+describe("host calls", () => {
+  it("a late wake-up is never taken for a reply: many calls between empty jobs all succeed", async () => {
+    const { host } = await setup({ rateLimit: false, maxConcurrentJobs: 4 });
+    // Calls made from a worker whose previous call was answered late used to read an empty slot
+    // ("no reply to …") about once in twenty jobs; sequence numbers make every wait exact.
+    for (let round = 0; round < 20; round++) {
+      const ids = await Promise.all([
+        host.jobs.dispatch("hostile", "calls", { n: 2000 }),
+        host.jobs.dispatch("hostile", "count"),
+        host.jobs.dispatch("hostile", "calls", { n: 500 }),
+        host.jobs.dispatch("hostile", "count"),
+      ]);
+      const done = await Promise.all(ids.map((id) => host.jobs.wait(id)));
+      expect(done.map((r) => r.state)).toEqual(["completed", "completed", "completed", "completed"]);
     }
   });
 });

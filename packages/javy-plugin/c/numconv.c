@@ -43,14 +43,37 @@ static int digit_value(unsigned char c)
     return 36;
 }
 
+/* The double nearest to m * 2^shift, where m's top bit is set and `sticky` says whether any bits
+   below m were dropped. The double keeps 53 of m's 64 bits, so the dropped bits only need to tell
+   a tie from "just above a tie": a 1 in m's lowest bit does that, and the conversion of the 64-bit
+   integer then rounds correctly, to nearest even. Scaling by a power of two is exact (an integer
+   this large is far from the subnormals; past 2^1024 it is Infinity, as it should be). */
+static double round_top_bits(uint64_t m, int sticky, int shift)
+{
+    return ldexp((double)(m | (uint64_t)(sticky != 0)), shift);
+}
+
+typedef unsigned __int128 u128;
+
+static double u128_to_double(u128 w)
+{
+    uint64_t hi = (uint64_t)(w >> 64);
+    int shift;
+
+    if (hi == 0)
+        return (double)(uint64_t)w; /* one rounding, to nearest even */
+    shift = 64 - __builtin_clzll(hi);
+    return round_top_bits((uint64_t)(w >> shift), (w & (((u128)1 << shift) - 1)) != 0, shift);
+}
+
 /* Past this many significant digits an integer is at least 2^1100 in any radix: Infinity. */
 #define MAX_DIGITS 1100
 /* 1100 digits of radix 36 need 1100 * log2(36) < 5688 bits. */
 #define MAX_LIMBS 178
 
 /* The double nearest to the integer whose digits (radix `radix`, first one non-zero) start at `p`:
-   exact arithmetic on 32-bit limbs, then one rounding. Only for integers past 64 bits, which in
-   practice means long literals: it is quadratic in the digit count (bounded by MAX_DIGITS). */
+   exact arithmetic on 32-bit limbs, then one rounding. Only for integers past 128 bits, that is,
+   long literals: it is quadratic in the digit count (bounded by MAX_DIGITS). */
 static double big_integer_to_double(const char *p, int radix)
 {
     uint32_t limb[MAX_LIMBS];
@@ -71,14 +94,10 @@ static double big_integer_to_double(const char *p, int radix)
         if (carry)
             limb[used++] = (uint32_t)carry;
     }
-    if (used == 0)
-        return 0;
     if (used <= 2)
-        return (double)((used == 2 ? (uint64_t)limb[1] << 32 : 0) | limb[0]);
+        return (double)((used == 2 ? (uint64_t)limb[1] << 32 : 0) | (used ? limb[0] : 0));
 
-    /* The top 64 bits, with a 1 in the lowest of them if any bit below them is set: the double
-       keeps 53, so that bit only tells a tie from "just above a tie", and the conversion of the
-       64-bit integer rounds correctly. Scaling by a power of two is then exact. */
+    /* the top 64 bits, and whether any bit below them is set */
     bits = 32 * (unsigned)(used - 1) + (32 - (unsigned)__builtin_clz(limb[used - 1]));
     shift = bits - 64;
     w = shift / 32;
@@ -94,18 +113,82 @@ static double big_integer_to_double(const char *p, int radix)
     }
     for (i = 0; i < w && !sticky; i++)
         sticky = limb[i] != 0;
-    return ldexp((double)(m | (uint64_t)sticky), (int)shift);
+    return round_top_bits(m, sticky, (int)shift);
+}
+
+/* Powers of ten that are exact doubles. */
+static const double exact_pow10[] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* A decimal with a '.' or an exponent. When its digits, read as an integer w, fit in 53 bits and
+   it is w * 10^e with |e| <= 22, both w and 10^|e| are exact doubles and one IEEE multiplication or
+   division rounds the true value correctly (Clinger's fast path; wasm's f64 arithmetic is IEEE
+   binary64 with no excess precision). That covers most numbers in JSON ("1234.56", "0.25",
+   "1e-3"). Everything else goes to musl's strtod, which is exact. */
+static double decimal_to_double(const char *str)
+{
+    const char *p = str;
+    uint64_t w = 0;
+    int neg = 0, digits = 0, e = 0, exp_neg = 0, exp_value = 0, exp_digits = 0;
+    double d;
+
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (w == 0 && *p == '0')
+            continue; /* leading zeros */
+        if (++digits > 16)
+            return strtod(str, NULL);
+        w = w * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            e--;
+            if (w == 0 && *p == '0')
+                continue;
+            if (++digits > 16)
+                return strtod(str, NULL);
+            w = w * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            exp_neg = *p++ == '-';
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (++exp_digits > 4)
+                return strtod(str, NULL);
+            exp_value = exp_value * 10 + (*p - '0');
+        }
+        e += exp_neg ? -exp_value : exp_value;
+    }
+    if (*p != '\0') /* not a form this function knows: leave it to strtod */
+        return strtod(str, NULL);
+    if (w == 0)
+        d = 0;
+    else if (w > (UINT64_C(1) << 53) || e < -22 || e > 22)
+        return strtod(str, NULL);
+    else if (e < 0)
+        d = (double)w / exact_pow10[-e];
+    else
+        d = (double)w * exact_pow10[e];
+    return neg ? -d : d;
 }
 
 double kiln_strtod(const char *str, int radix, int is_float)
 {
     const char *p = str, *first;
     uint64_t n = 0, n_max;
+    u128 wide, wide_max;
     int c, neg = 0;
     double d;
 
     if (is_float) /* radix 10 */
-        return strtod(str, NULL);
+        return decimal_to_double(str);
     if (*p == '-') {
         neg = 1;
         p++;
@@ -118,86 +201,120 @@ double kiln_strtod(const char *str, int radix, int is_float)
     n_max = radix == 10 ? (UINT64_MAX - 9) / 10
                         : (UINT64_MAX - (uint64_t)(radix - 1)) / (uint64_t)radix;
     for (; (c = digit_value((unsigned char)*p)) < radix; p++) {
-        if (n > n_max) {
+        if (n > n_max)
+            goto wider;
+        n = n * (uint64_t)radix + (uint64_t)c;
+    }
+    d = (double)n;
+    return neg ? -d : d;
+
+wider: /* up to 128 bits (38 decimal digits): still exact, then one rounding */
+    wide = n;
+    wide_max = radix == 10 ? (~(u128)0 - 9) / 10 /* a constant: no 128-bit division */
+                           : (~(u128)0 - (u128)(radix - 1)) / (u128)radix;
+    for (; (c = digit_value((unsigned char)*p)) < radix; p++) {
+        if (wide > wide_max) {
             if (radix == 10)
                 return strtod(str, NULL); /* sign included */
             d = big_integer_to_double(first, radix);
             return neg ? -d : d;
         }
-        n = n * (uint64_t)radix + (uint64_t)c;
+        wide = wide * (u128)radix + (u128)c;
     }
-    d = (double)n;
+    d = u128_to_double(wide);
     return neg ? -d : d;
 }
 
 /* ---- number -> shortest decimal ------------------------------------------------------------ */
 
-/* The n-digit decimal nearest to x (> 0 or 0), from printf: digits and decpt as in the header. */
+/* The n-digit decimal nearest to x (>= 0), ties to even, from printf (musl's is exact): digits
+   and decpt as in the header. */
 static void nearest_digits(double x, int n, char *digits, int *decpt)
 {
     char text[40];
-    char *e;
 
     snprintf(text, sizeof text, "%.*e", n - 1, x);
-    e = strchr(text, 'e');
     digits[0] = text[0];
     if (n > 1)
         memcpy(digits + 1, text + 2, (size_t)(n - 1));
     digits[n] = '\0';
-    *decpt = atoi(e + 1) + 1;
+    *decpt = atoi(strchr(text, 'e') + 1) + 1;
 }
 
-/* The value that 0.DIGITS x 10^decpt reads back as. */
-static double read_back(const char *digits, int decpt)
+/* The double that the n-digit decimal 0.DIGITS x 10^decpt reads as. */
+static double read_back(const char *digits, int n, int decpt)
 {
-    char text[48];
-    snprintf(text, sizeof text, "0.%se%d", digits, decpt);
+    char text[48], *q = text;
+    unsigned e;
+
+    *q++ = '.';
+    memcpy(q, digits, (size_t)n);
+    q += n;
+    *q++ = 'e';
+    if (decpt < 0)
+        *q++ = '-';
+    e = (unsigned)(decpt < 0 ? -decpt : decpt);
+    if (e >= 100)
+        *q++ = (char)('0' + e / 100);
+    if (e >= 10)
+        *q++ = (char)('0' + e / 10 % 10);
+    *q++ = (char)('0' + e % 10);
+    *q = '\0';
     return strtod(text, NULL);
 }
 
-/* Steps the n-digit decimal 0.DIGITS x 10^decpt to its neighbour above (up) or below (!up) among
-   n-digit decimals. Past 99..9 it becomes 10..0 one decade up; below 10..0, 99..9 one decade
-   down (where n-digit decimals are ten times denser). */
-static void step_digits(char *digits, int n, int *decpt, int up)
+/* Steps the n-digit decimal 0.DIGITS x 10^decpt up to the next n-digit decimal (past 99..9 it
+   becomes 10..0 one decade up). */
+static void step_up(char *digits, int n, int *decpt)
 {
     int i;
-    for (i = n - 1; i >= 0; i--) {
-        if (up ? digits[i] != '9' : digits[i] != '0') {
-            digits[i] += up ? 1 : -1;
-            break;
-        }
-        digits[i] = up ? '0' : '9';
-    }
-    if (up && i < 0) { /* 99..9 + 1 */
+    for (i = n - 1; i >= 0 && digits[i] == '9'; i--)
+        digits[i] = '0';
+    if (i >= 0) {
+        digits[i]++;
+    } else {
         digits[0] = '1';
         ++*decpt;
-    } else if (!up && digits[0] == '0') { /* 10..0 - 1 = 099..9 */
-        memset(digits, '9', (size_t)n);
-        --*decpt;
     }
 }
 
-/* Finds an n-digit decimal that reads back as x (> 0), the nearest one if several do; 0 if none.
-   Any that reads back lies within x's rounding interval, and of the n-digit decimals in it the
-   nearest to x is either printf's nearest, or, when that one falls out on the narrow side (below
-   a power of two the interval is half as wide as above), its neighbour on the other side. */
-static int digits_that_read_back(double x, int n, char *digits, int *decpt)
+/*
+ * The n-digit decimal nearest to x, from x's 17-digit one (d17, decpt17) where that is safe: if
+ * the digits of d17 past the n-th are not exactly 5 then zeros, d17 and x are on the same side of
+ * the n-digit tie (the tie has at most 17 digits, and x lies within half a 17-digit unit of d17),
+ * so rounding d17 rounds x. Otherwise x may be anywhere around the tie: ask printf.
+ */
+static void round_to(double x, const char *d17, int decpt17, int n, char *digits, int *decpt)
 {
-    double back;
+    int i, rest = 0;
 
-    nearest_digits(x, n, digits, decpt);
-    back = read_back(digits, *decpt);
-    if (back == x)
-        return 1;
-    step_digits(digits, n, decpt, back < x);
-    return read_back(digits, *decpt) == x;
+    for (i = n + 1; i < 17; i++)
+        rest |= d17[i] != '0';
+    if (d17[n] == '5' && !rest) {
+        nearest_digits(x, n, digits, decpt);
+        return;
+    }
+    memcpy(digits, d17, (size_t)n);
+    digits[n] = '\0';
+    *decpt = decpt17;
+    if (d17[n] > '5' || (d17[n] == '5' && rest))
+        step_up(digits, n, decpt);
 }
 
 int kiln_shortest_digits(double d, char *digits, int *decpt, int *sign)
 {
-    char candidate[20];
-    double x = fabs(d);
-    int lo = 1, hi = 17, found = 0, n, cand_decpt;
+    char d17[18], candidate[18];
+    double x = fabs(d), back;
+    int lo = 1, hi = 17, n, decpt17, cand_decpt, exponent;
+    /*
+     * Any decimal that reads back as x lies in x's rounding interval, and of the n-digit ones in
+     * it the nearest to x is the n-digit decimal nearest to x, unless that one falls out on the
+     * narrow side of an interval that is wider on one side: then the next one on the other side
+     * may still be in. Only a power of two (a normal double with a zero fraction, above the
+     * smallest normal) has such an interval: the gap below it is half the gap above. This is
+     * where QuickJS's own search (printf's nearest only) gave 17 digits for V8's 16.
+     */
+    int lopsided = frexp(x, &exponent) == 0.5 && x > 0x1p-1022;
 
     *sign = signbit(d) != 0;
     if (x == 0) {
@@ -205,27 +322,32 @@ int kiln_shortest_digits(double d, char *digits, int *decpt, int *sign)
         *decpt = 1;
         return 1;
     }
-    /* If some n-digit decimal reads back, so does an (n+1)-digit one (append a 0); 17 digits
-       always do. So the shortest length can be found by bisection. */
+    /* 17 digits always read back. */
+    nearest_digits(x, 17, d17, &decpt17);
+    while (hi > 1 && d17[hi - 1] == '0')
+        hi--;
+    memcpy(digits, d17, (size_t)hi);
+    digits[hi] = '\0';
+    *decpt = decpt17;
+    /* If some n-digit decimal reads back, so does an (n+1)-digit one (append a 0): bisect. */
     while (lo < hi) {
         n = lo + (hi - lo) / 2;
-        if (digits_that_read_back(x, n, candidate, &cand_decpt)) {
+        round_to(x, d17, decpt17, n, candidate, &cand_decpt);
+        back = read_back(candidate, n, cand_decpt);
+        if (back != x && lopsided && back < x) {
+            step_up(candidate, n, &cand_decpt);
+            back = read_back(candidate, n, cand_decpt);
+        }
+        if (back == x) {
             while (n > 1 && candidate[n - 1] == '0')
-                candidate[--n] = '\0';
+                n--;
             hi = n;
-            memcpy(digits, candidate, (size_t)n + 1);
+            memcpy(digits, candidate, (size_t)n);
+            digits[n] = '\0';
             *decpt = cand_decpt;
-            found = 1;
         } else {
             lo = n + 1;
         }
-    }
-    if (!found) {
-        nearest_digits(x, 17, digits, decpt);
-        n = 17;
-        while (n > 1 && digits[n - 1] == '0')
-            digits[--n] = '\0';
-        return n;
     }
     return hi;
 }

@@ -3,10 +3,11 @@
  * npm package (the build script puts them on the include path).
  *
  * Wrapping quickjs.c instead of compiling it directly lets us (1) force our rounding shim in
- * before it (kiln_fenv.h) and (2) reach internals that QuickJS 2021-03-27 does not make public
+ * before it (kiln_fenv.h), (2) reach internals that QuickJS 2021-03-27 does not make public
  * but the bridge needs: a module's namespace object, a promise's state, Math.random's seed, the
  * interrupt countdown, the JS call stack, QuickJS's default allocator (to keep a reserve past the
- * memory limit) and JSON's serialiser (to run it under a stack check).
+ * memory limit) and JSON's serialiser (to run it under a stack check), and (3) swap its number
+ * conversions for numconv.c's.
  */
 #include "kiln_fenv.h"
 /* quickjs.c includes <malloc.h> (for malloc_usable_size) only on Linux; wasi-libc has it too. */
@@ -44,7 +45,7 @@ static int kiln_js_ecvt(double d, int n_digits, int *decpt, int *sign, char *buf
 #define js_dtoa(first, ...) KILN_CAT(KILN_DTOA_, KILN_IS_DECL(first))(first, __VA_ARGS__)
 #define KILN_DTOA_0 kiln_js_dtoa
 #define KILN_DTOA_1 quickjs_dtoa
-#include "quickjs.h"
+#include "quickjs.h" /* for JSValue and JSContext here; quickjs.c's own include is then a no-op */
 static JSValue kiln_js_dtoa(JSContext *ctx, double d, int radix, int n_digits, int flags);
 
 /* libbf's bf_set_ui is wrong on 32-bit limbs (wasm32) for values of 2^63 and up: see below. */
@@ -88,7 +89,8 @@ static JSValue kiln_js_dtoa(JSContext *ctx, double d, int radix, int n_digits, i
    shift by 32, undefined in C, and wasm's shift takes the count mod 32, so the high limb came out
    as a1 | a0. BigUint64Array, DataView.getBigUint64 and Atomics on BigUint64Array read such
    values wrong (0x8000000000000001n read back as 0x8000000100000001n). quickjs.c's calls come
-   here; libbf's own never pass more than 32 bits. */
+   here. libbf's own pass at most 32 bits, or exactly 2^63 (bf_set_si of INT64_MIN), whose low
+   half is 0 and so comes out right. */
 int kiln_bf_set_ui(bf_t *r, uint64_t a)
 {
     int ret = bf_set_ui(r, a);

@@ -70,6 +70,7 @@ export {
   type FileContent,
   type FileEntry,
   type FileStat,
+  type FilesOptions,
   type FileType,
   type HttpOptions,
   type HttpRequest,

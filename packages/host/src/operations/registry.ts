@@ -37,7 +37,7 @@ export interface OperationRegistryOptions {
   readonly now?: () => number;
   /**
    * Deepest nesting of a payload or a result (see `limits.valueDepth`); deeper ones are answered
-   * with `KILN_VALUE_TOO_DEEP` before a schema or handler sees them. Default {@link DEFAULT_MAX_DEPTH}.
+   * with `KILN_VALUE_TOO_DEEP` before a schema or handler sees them. Default: the default of `limits.valueDepth` (256).
    */
   readonly maxValueDepth?: number;
 }

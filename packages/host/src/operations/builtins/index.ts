@@ -14,6 +14,7 @@ export {
   type FileContent,
   type FileEntry,
   type FileStat,
+  type FilesOptions,
   type FileType,
   registerFiles,
 } from "./files.js";

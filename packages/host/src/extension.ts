@@ -217,28 +217,41 @@ export class ExtensionRuntime {
 
   async #runCleanup(slot: Slot, cleanup: string): Promise<void> {
     const timeoutMs = this.info.limits.cleanupTimeoutMs;
-    const kill = setTimeout(() => {
-      slot.stopping = "deadline";
-      void slot.worker.terminate();
-    }, timeoutMs + this.services.killAfterMs);
+    const { outcome, timedOut } = await this.#runBounded(slot.worker, cleanup, Date.now() + timeoutMs);
+    if (timedOut) {
+      this.#log(
+        "error",
+        `cleanup failed: ${LimitErrorCodes.cleanupTimeout}: cleanup ran longer than ${timeoutMs} ms (limits.cleanupTimeoutMs) and was stopped`,
+        "log",
+        undefined,
+      );
+    } else this.#logOutcome("cleanup", outcome);
+  }
+
+  /**
+   * Runs a lifecycle export (top-level code, `init`, `cleanup`) that must end by `deadline`: the
+   * worker stops it at an interrupt check, and terminates the worker `killAfterMs` later for code
+   * that never reaches one (or a start function, or an instantiation, that never returns).
+   */
+  async #runBounded(
+    worker: ExtensionWorker,
+    name: string,
+    deadline: number,
+  ): Promise<{ outcome: InvocationOutcome; timedOut: boolean }> {
+    let killed = false;
+    const kill = setTimeout(
+      () => {
+        killed = true;
+        void worker.terminate();
+      },
+      Math.max(0, deadline - Date.now()) + this.services.killAfterMs,
+    );
     try {
-      const outcome: InvocationOutcome = await slot.worker
-        .invoke(cleanup, undefined, { deadline: Date.now() + timeoutMs })
-        .then(
-          (r) => r.outcome,
-          (e: Error) => ({ kind: "exited", message: e.message, stopped: slot.stopping }) as const,
-        );
-      const timedOut =
-        (outcome.kind === "stopped" && outcome.reason === "deadline") ||
-        (outcome.kind === "exited" && outcome.stopped === "deadline");
-      if (timedOut) {
-        this.#log(
-          "error",
-          `cleanup failed: ${LimitErrorCodes.cleanupTimeout}: cleanup ran longer than ${timeoutMs} ms (limits.cleanupTimeoutMs) and was stopped`,
-          "log",
-          undefined,
-        );
-      } else this.#logOutcome("cleanup", outcome);
+      const outcome: InvocationOutcome = await worker.invoke(name, undefined, { deadline }).then(
+        (r) => r.outcome,
+        (e: Error) => ({ kind: "exited", message: e.message, stopped: killed ? "deadline" : undefined }) as const,
+      );
+      return { outcome, timedOut: killed || (outcome.kind === "stopped" && outcome.reason === "deadline") };
     } finally {
       clearTimeout(kill);
     }
@@ -311,26 +324,15 @@ export class ExtensionRuntime {
     const started = slot;
     this.#starting.add(worker);
     const deadline = Date.now() + limits.startTimeoutMs;
-    // Covers what no interrupt check reaches: a start function or instantiation that never returns.
-    const kill = setTimeout(() => {
-      started.stopping = "deadline";
-      void worker.terminate();
-    }, limits.startTimeoutMs + this.services.killAfterMs);
     try {
       for (const [name, where] of [
         ["_start", "start-up"],
         [this.info.manifest.hooks.init, "init"],
       ] as const) {
         if (!name) continue;
-        const outcome: InvocationOutcome = await worker.invoke(name, undefined, { deadline }).then(
-          (r) => r.outcome,
-          (e: Error) => ({ kind: "exited", message: e.message, stopped: started.stopping }) as const,
-        );
+        const { outcome, timedOut } = await this.#runBounded(worker, name, deadline);
         if (this.#stopped) throw new StartFailure(where, "the extension was unloaded while it started", undefined);
-        if (
-          (outcome.kind === "stopped" && outcome.reason === "deadline") ||
-          (outcome.kind === "exited" && outcome.stopped === "deadline")
-        ) {
+        if (timedOut) {
           throw new StartFailure(
             where,
             `its top-level code and init ran longer than ${limits.startTimeoutMs} ms (limits.startTimeoutMs) and were stopped`,
@@ -347,7 +349,6 @@ export class ExtensionRuntime {
       await worker.terminate();
       throw error;
     } finally {
-      clearTimeout(kill);
       this.#starting.delete(worker);
     }
   }

@@ -38,7 +38,8 @@ import { registerBuiltins } from "./operations/builtins/index.js";
 import type { RateLimit } from "./operations/rate-limit.js";
 import { OperationRegistry } from "./operations/registry.js";
 import { SqliteJobStore } from "./store/sqlite.js";
-import type { JobCounters, JobProgress, JobStore } from "./store/types.js";
+import type { JobStore } from "./store/types.js";
+import { readCounters, readProgress } from "./worker/protocol.js";
 
 export type { LoadedExtension } from "./extension.js";
 
@@ -137,9 +138,11 @@ export class ExtensionHost {
   readonly #pluginSource: Uint8Array | WebAssembly.Module | undefined;
   #plugin: Promise<{ module: WebAssembly.Module; namespace: string }> | undefined;
   readonly #extensions = new Map<string, ExtensionRuntime>();
-  /** Ids whose load is under way: a second load of the same id is refused at once. */
-  readonly #loading = new Set<string>();
-  readonly #startingRuntimes = new Map<string, ExtensionRuntime>();
+  /**
+   * Loads under way, by id: a second load of the same id is refused at once. The runtime is there
+   * once made, so that its `init` can call operations before jobs may run.
+   */
+  readonly #loading = new Map<string, ExtensionRuntime | undefined>();
   readonly #limits: ExtensionLimits;
   readonly #killAfterMs: number;
   readonly #recycleMemoryBytes: number;
@@ -189,7 +192,7 @@ export class ExtensionHost {
         extensionId: manifest.id,
       });
     // Claimed before the first await below: two loads of one folder must not both succeed.
-    this.#loading.add(manifest.id);
+    this.#loading.set(manifest.id, undefined);
     try {
       return await this.#load(absDir, manifest, options);
     } finally {
@@ -241,7 +244,7 @@ export class ExtensionHost {
     );
     if (options.rateLimit !== undefined) this.operations.setRateLimit(manifest.id, options.rateLimit);
     // Its init may call operations already, but jobs wait until it has started.
-    this.#startingRuntimes.set(manifest.id, runtime);
+    this.#loading.set(manifest.id, runtime);
     try {
       await runtime.start();
       this.#extensions.set(manifest.id, runtime);
@@ -260,8 +263,6 @@ export class ExtensionHost {
         });
       }
       throw error;
-    } finally {
-      this.#startingRuntimes.delete(manifest.id);
     }
     this.jobs.schedule();
     return info;
@@ -361,7 +362,7 @@ export class ExtensionHost {
         if (entry.jobId) this.jobs.log({ ...entry, jobId: entry.jobId });
       },
       call: (op, payload, context) => {
-        const runtime = this.#extensions.get(context.extensionId) ?? this.#startingRuntimes.get(context.extensionId);
+        const runtime = this.#extensions.get(context.extensionId) ?? this.#loading.get(context.extensionId);
         if (!runtime) {
           return Promise.resolve({
             ok: false,
@@ -390,8 +391,8 @@ export class ExtensionHost {
               context.jobId,
               context.extensionId,
               state ?? null,
-              checkedProgress(progress),
-              checkedCounters(counters),
+              readProgress(progress),
+              readCounters(counters),
             ),
           };
         } catch (error) {
@@ -430,23 +431,6 @@ export class ExtensionHost {
     })();
     return this.#plugin;
   }
-}
-
-const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
-
-/** A checkpoint's progress as the extension sent it, if it has the protocol's shape (else none). */
-function checkedProgress(p: unknown): JobProgress | undefined {
-  if (typeof p !== "object" || p === null) return undefined;
-  const { done, total, message } = p as Record<string, unknown>;
-  if (!isCount(done) || (total !== null && !isCount(total))) return undefined;
-  return { done, total: total ?? null, message: typeof message === "string" ? message.slice(0, 1000) : null };
-}
-
-/** A checkpoint's counters, if they are finite numbers (else none). */
-function checkedCounters(c: unknown): JobCounters | undefined {
-  if (typeof c !== "object" || c === null) return undefined;
-  const { items, bytes } = c as Record<string, unknown>;
-  return isCount(items) && isCount(bytes) ? { items, bytes } : undefined;
 }
 
 function jobTags(context: CallContext): { jobName?: string; jobId?: string } {

@@ -41,6 +41,7 @@ export {
   type LimitName,
   type LimitSpec,
   limitsSchema,
+  MAX_OPERATION_NAME_LENGTH,
   type ResolvedLimits,
   resolveLimits,
 } from "./limits.js";

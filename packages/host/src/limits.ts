@@ -65,6 +65,12 @@ export type ResolvedLimits = { readonly [K in LimitName]-?: number | undefined }
 
 const MiB = 1024 * 1024;
 
+/**
+ * The longest operation name there can be. A host call naming a longer one is refused before any
+ * lookup (`KILN_OPERATION_NAME_TOO_LONG`): it costs the host nothing, however long it is.
+ */
+export const MAX_OPERATION_NAME_LENGTH = 128;
+
 /** One row of the limits table: the default, and the largest value anyone may set. */
 export interface LimitSpec {
   /** Host default; `undefined` means unlimited unless the application or the extension sets one. */

@@ -17,29 +17,15 @@ import {
   registerBuiltins,
 } from "../src/index.js";
 import { DEFAULT_MAX_DEPTH } from "../src/json-safety.js";
-import type { Manifest } from "../src/manifest.js";
 import { SqliteJobStore } from "../src/store/sqlite.js";
-
-function manifest(id: string, permissions: string[]): Manifest {
-  return {
-    manifestVersion: 1,
-    id,
-    name: id,
-    version: "1.0.0",
-    permissions,
-    jobs: [],
-    hooks: {},
-    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: "kiln-plugin-v1" },
-    generator: "test",
-  };
-}
+import { testManifest } from "./fixtures.js";
 
 const PERMISSIONS = ["test.read", "kv.read", "kv.write"];
 
 function caller(kv: KvBackend, logs: Array<[string, string]> = []): CallerContext {
   return {
     extensionId: "ext-deep",
-    manifest: manifest("ext-deep", PERMISSIONS),
+    manifest: testManifest("ext-deep", PERMISSIONS),
     grants: { permissions: new Set(PERMISSIONS), folders: {} },
     signal: new AbortController().signal,
     kv,

@@ -132,7 +132,8 @@ describe("files.read and FIFOs", () => {
     // Synchronous from here on: with the old code every libuv thread may still be stuck.
     execFileSync(process.execPath, ["-e", UNBLOCK, fifo]);
     writeFileSync(join(tmp, "stop"), "");
-    await once(swapper, "exit");
+    // "close", not "exit": the count arrives on stdout, which may still be open after the exit.
+    await once(swapper, "close");
     console.log(
       `files fifo race: ${started} reads, ${out.trim().split("\n").pop()} swap cycles;`,
       Object.fromEntries(tally),

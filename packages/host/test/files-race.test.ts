@@ -117,7 +117,8 @@ describe("files.* against a parent directory swapped for a symlink", () => {
     swapper.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
     });
-    await once(swapper, "exit");
+    // "close", not "exit": the count arrives on stdout, which may still be open after the exit.
+    await once(swapper, "close");
     const cycles = Number(out.trim().split("\n").pop());
     console.log(
       `files race: ${cycles} swap cycles;`,

@@ -126,22 +126,27 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
   return dir;
 }
 
-/** A caller of the `files.*` operations that was granted `folders`: what the host builds per call. */
-export function filesCaller(id: string, folders: Record<string, string>): CallerContext {
-  const manifest: Manifest = {
+/** A manifest as codegen writes it, for tests that call operations without loading a module. */
+export function testManifest(id: string, permissions: string[], allowedHosts?: string[]): Manifest {
+  return {
     manifestVersion: 1,
     id,
     name: id,
     version: "1.0.0",
-    permissions: ["files.read"],
+    permissions,
+    ...(allowedHosts !== undefined && { allowedHosts }),
     jobs: [],
     hooks: {},
     module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: PLUGIN_NAMESPACE },
     generator: "test",
   };
+}
+
+/** A caller of the `files.*` operations that was granted `folders`: what the host builds per call. */
+export function filesCaller(id: string, folders: Record<string, string>): CallerContext {
   return {
     extensionId: id,
-    manifest,
+    manifest: testManifest(id, ["files.read"]),
     grants: { permissions: new Set(["files.read"]), folders },
     signal: new AbortController().signal,
     kv: {} as KvBackend,

@@ -18,7 +18,7 @@ import {
   OperationRegistry,
   registerBuiltins,
 } from "../src/index.js";
-import type { Manifest } from "../src/manifest.js";
+import { testManifest } from "./fixtures.js";
 
 /** In-memory stand-in for the SQLite store: one sorted key space per extension. */
 class MemoryKv implements KvBackend {
@@ -45,21 +45,6 @@ class MemoryKv implements KvBackend {
   }
 }
 
-function manifest(id: string, permissions: string[], allowedHosts?: string[]): Manifest {
-  return {
-    manifestVersion: 1,
-    id,
-    name: id,
-    version: "1.0.0",
-    permissions,
-    ...(allowedHosts !== undefined && { allowedHosts }),
-    jobs: [],
-    hooks: {},
-    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: "kiln-plugin-v1" },
-    generator: "test",
-  };
-}
-
 const ALL = ["files.read", "http.fetch", "kv.read", "kv.write"];
 
 function caller(
@@ -75,7 +60,7 @@ function caller(
   const permissions = options.permissions ?? ALL;
   return {
     extensionId: id,
-    manifest: manifest(id, permissions, options.allowedHosts),
+    manifest: testManifest(id, permissions, options.allowedHosts),
     grants: { permissions: new Set(permissions), folders: options.folders ?? {} },
     signal: options.signal ?? new AbortController().signal,
     kv: options.kv ?? new MemoryKv(),
@@ -563,7 +548,7 @@ describe("kv.*", () => {
         message: expect.stringContaining("add 'kv.write' to @extension({ permissions })"),
       },
     });
-    const notGranted: CallerContext = { ...readOnly, manifest: manifest("ext-ro", ["kv.read", "kv.write"]) };
+    const notGranted: CallerContext = { ...readOnly, manifest: testManifest("ext-ro", ["kv.read", "kv.write"]) };
     expect(await registry.call("kv.delete", { key: "x" }, notGranted)).toMatchObject({
       error: { code: Codes.permissionDenied },
     });

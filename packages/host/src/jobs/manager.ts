@@ -11,6 +11,7 @@ import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError
 import type { ExtensionRuntime, InvocationOutcome } from "../extension.js";
 import { describeFailure } from "../extension.js";
 import { jsonValueProblem } from "../json-safety.js";
+import { RateLimiter } from "../operations/rate-limit.js";
 import type {
   JobCounters,
   JobErrorInfo,
@@ -58,8 +59,6 @@ interface Running {
   requested: "pause" | "cancel" | undefined;
   /** Stops a pausing job's code once its grace is over. */
   graceTimer: NodeJS.Timeout | undefined;
-  /** Checkpoint tokens left (a bucket of `limits.checkpointsPerSecond`) and when it was last filled. */
-  checkpoints: { tokens: number; at: number };
   /** Progress reported but not yet written (see `progressWriteIntervalMs`). */
   progress: {
     latest: { progress: JobProgress; counters: JobCounters } | undefined;
@@ -89,6 +88,8 @@ export class JobManager extends TypedEmitter<JobEvents> {
   readonly #max: number;
   readonly #grace: number;
   readonly #progressInterval: number;
+  /** Each running job's checkpoint bucket (`limits.checkpointsPerSecond`), keyed by job id. */
+  readonly #checkpointRate = new RateLimiter(false);
   /** The extension served last, so the next fill starts with the one after it (round robin). */
   #lastServed: string | undefined;
   #scheduling: Promise<void> | undefined;
@@ -290,14 +291,14 @@ export class JobManager extends TypedEmitter<JobEvents> {
 
   #start(started: JobRecord, runtime: ExtensionRuntime): void {
     this.#changed(started);
-    const burst = runtime.info.limits.checkpointsPerSecond;
+    const perSecond = runtime.info.limits.checkpointsPerSecond;
+    this.#checkpointRate.set(started.id, { callsPerSecond: perSecond, burst: perSecond });
     const running: Running = {
       record: started,
       runtime,
       abort: new AbortController(),
       requested: undefined,
       graceTimer: undefined,
-      checkpoints: { tokens: burst, at: Date.now() },
       progress: { latest: undefined, timer: undefined, lastWrite: 0 },
     };
     this.#running.set(started.id, running);
@@ -355,6 +356,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
       });
     } finally {
       this.#running.delete(record.id);
+      this.#checkpointRate.forget(record.id);
     }
     if (final) this.#changed(final);
     this.schedule();
@@ -471,21 +473,13 @@ export class JobManager extends TypedEmitter<JobEvents> {
     const running = this.#running.get(jobId);
     if (running) {
       const limits = running.runtime.info.limits;
-      const bucket = running.checkpoints;
-      const now = Date.now();
-      bucket.tokens = Math.min(
-        limits.checkpointsPerSecond,
-        bucket.tokens + ((now - bucket.at) / 1000) * limits.checkpointsPerSecond,
-      );
-      bucket.at = now;
-      if (bucket.tokens < 1) {
+      if (!this.#checkpointRate.take(jobId).ok) {
         throw new KilnError(
           LimitErrorCodes.checkpointRateLimited,
           `job "${running.record.jobName}" checkpointed faster than its limit of ${limits.checkpointsPerSecond}/s (limits.checkpointsPerSecond); checkpoint less often`,
           { extensionId },
         );
       }
-      bucket.tokens -= 1;
       const bytes = Buffer.byteLength(JSON.stringify(state ?? null) ?? "null");
       if (bytes > limits.checkpointBytes) {
         throw new KilnError(

@@ -9,6 +9,7 @@ import type { HostCallReply } from "@kiln/javy-plugin";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { LimitErrorCodes } from "../errors.js";
 import { checkJsonValue, DEFAULT_MAX_DEPTH } from "../json-safety.js";
+import { MAX_OPERATION_NAME_LENGTH } from "../limits.js";
 import { PERMISSION_PATTERN } from "../permissions.js";
 import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
@@ -20,8 +21,6 @@ import type { CallerContext, JsonSchema, OperationContext, OperationDefinition, 
  */
 export const OPERATION_NAME_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 
-/** Longest operation name; a longer one is refused before any lookup or suggestion. */
-export const MAX_NAME_LENGTH = 128;
 /** Validation messages beyond this many add length, not help. */
 const MAX_REPORTED_ISSUES = 5;
 /** Characters of a refused name quoted back in messages. */
@@ -156,7 +155,7 @@ export class OperationRegistry {
 
   #call(name: string, payload: unknown, caller: CallerContext): HostCallReply | Promise<HostCallReply> {
     // First of all, before a lookup or an edit distance spends time on it.
-    if (typeof name !== "string" || name.length > MAX_NAME_LENGTH) return nameTooLong(name, caller);
+    if (typeof name !== "string" || name.length > MAX_OPERATION_NAME_LENGTH) return nameTooLong(name, caller);
     const op = this.#ops.get(name);
     if (op === undefined) return deny(caller, Codes.unknownOperation, this.#unknownMessage(name));
     const { def } = op;
@@ -241,7 +240,7 @@ export class OperationRegistry {
     }
   }
 
-  /** For a name of at most {@link MAX_NAME_LENGTH} characters: the suggestion work is bounded. */
+  /** For a name of at most {@link MAX_OPERATION_NAME_LENGTH} characters: the suggestion work is bounded. */
   #unknownMessage(name: string): string {
     const names = [...this.#ops.keys()];
     const close = closeNames(name, names);
@@ -265,11 +264,11 @@ function checkDefinition(def: OperationDefinition): void {
       "names starting with '$' are reserved for the SDK runtime",
     );
   }
-  if (name.length > MAX_NAME_LENGTH || !OPERATION_NAME_PATTERN.test(name)) {
+  if (name.length > MAX_OPERATION_NAME_LENGTH || !OPERATION_NAME_PATTERN.test(name)) {
     throw new OperationDefinitionError(
       Codes.invalidOperationName,
       name,
-      `names are dot-separated lowercase segments, at least two, at most ${MAX_NAME_LENGTH} characters (e.g. "acme.invoices.get")`,
+      `names are dot-separated lowercase segments, at least two, at most ${MAX_OPERATION_NAME_LENGTH} characters (e.g. "acme.invoices.get")`,
     );
   }
   if (typeof def.permission !== "string" || !PERMISSION_PATTERN.test(def.permission)) {
@@ -441,7 +440,7 @@ function shownName(name: string): string {
 function nameTooLong(name: unknown, caller: CallerContext): HostCallReply {
   const message =
     typeof name === "string"
-      ? `operation name "${shownName(name)}" is ${name.length} characters long, over the limit of ${MAX_NAME_LENGTH}: no operation has such a name`
+      ? `operation name "${shownName(name)}" is ${name.length} characters long, over the limit of ${MAX_OPERATION_NAME_LENGTH}: no operation has such a name`
       : `operation name must be a string, got ${typeof name}`;
   return deny(caller, LimitErrorCodes.operationNameTooLong, message);
 }
@@ -477,10 +476,10 @@ function describeError(e: ErrorObject): string {
  * comparison only fills the diagonal band the budget allows, stopping once a row is over it.
  */
 function closeNames(name: string, names: readonly string[]): string[] {
-  if (name.length > MAX_NAME_LENGTH) return [];
+  if (name.length > MAX_OPERATION_NAME_LENGTH) return [];
   const budget = Math.max(2, Math.floor(name.length / 4));
   const candidates = names
-    .filter((n) => n.length <= MAX_NAME_LENGTH && Math.abs(n.length - name.length) <= budget)
+    .filter((n) => n.length <= MAX_OPERATION_NAME_LENGTH && Math.abs(n.length - name.length) <= budget)
     .sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length))
     .slice(0, MAX_SUGGESTION_CANDIDATES);
   const close: Array<{ n: string; d: number }> = [];

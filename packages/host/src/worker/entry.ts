@@ -13,12 +13,15 @@ import { INSTRUCTIONS_PER_INTERRUPT, PluginInstance } from "@kiln/javy-plugin";
 import { type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
 import { LimitErrorCodes } from "../errors.js";
 import { jsonTextTooDeep } from "../json-safety.js";
+import { MAX_OPERATION_NAME_LENGTH } from "../limits.js";
 import { LineSplitter, type LogLevel } from "../logger.js";
 import {
   type CallReply,
   Control,
   type FromWorker,
   type Outcome,
+  readCounters,
+  readProgress,
   type StopKind,
   StopReason,
   type ToWorker,
@@ -35,12 +38,8 @@ const refuse = (code: string, message: string) => JSON.stringify({ ok: false, er
 const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 const INTERRUPTS = ["none", "pause", "cancel"] as const;
 const STOP_KINDS = Object.fromEntries(Object.entries(StopReason).map(([k, v]) => [v, k])) as Record<number, StopKind>;
-/** Longer than any operation name can be: refused before it costs the host anything. */
-const MAX_OPERATION_NAME = 128;
 /** Room for a checkpoint's progress and counters beside its state. */
 const CHECKPOINT_ENVELOPE_BYTES = 64 * 1024;
-/** A progress message is a status line, not a channel for data. */
-const MAX_PROGRESS_MESSAGE = 1000;
 
 /** The state of the invocation running now. */
 let reported: Outcome | undefined;
@@ -83,20 +82,20 @@ const stderr = new LineSplitter((message) => post({ type: "log", level: "error",
  * stops the running code (uncatchably). Reads one shared slot and compares two numbers.
  */
 function interrupt(): boolean {
-  if (stopped) return true;
-  polls++;
-  const stop = Atomics.load(control, Control.stop);
-  if (stop !== StopReason.none) stopped = STOP_KINDS[stop] ?? "cancel";
-  else if (polls > pollBudget) stopped = "instructions";
-  else if (deadline !== Number.POSITIVE_INFINITY && Date.now() >= deadline) stopped = "deadline";
-  return stopped !== undefined;
+  if (!stopped) polls++;
+  return mustStop(polls > pollBudget);
 }
 
-/** Whether the host wants the running code stopped now (checked around host calls). */
-function mustStop(): boolean {
+/**
+ * Whether the running code must stop now, and why: the host's stop slot first, then the instruction
+ * budget (`overBudget`, known only to the interrupt handler), then the deadline. Also checked
+ * around host calls.
+ */
+function mustStop(overBudget = false): boolean {
   if (stopped) return true;
   const stop = Atomics.load(control, Control.stop);
   if (stop !== StopReason.none) stopped = STOP_KINDS[stop] ?? "cancel";
+  else if (overBudget) stopped = "instructions";
   else if (deadline !== Number.POSITIVE_INFINITY && Date.now() >= deadline) stopped = "deadline";
   return stopped !== undefined;
 }
@@ -132,15 +131,13 @@ function parse(op: string, payload: string): { value: unknown } | { error: strin
   }
 }
 
-const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
-
 /** Runtime operations are answered here, without a round trip; the rest go to the host and block. */
 function hostCall(op: string, payload: string): string | null {
   if (mustStop()) return null;
-  if (op.length > MAX_OPERATION_NAME) {
+  if (op.length > MAX_OPERATION_NAME_LENGTH) {
     return refuse(
       LimitErrorCodes.operationNameTooLong,
-      `an operation name of ${op.length} characters: no operation has a name longer than ${MAX_OPERATION_NAME}`,
+      `an operation name of ${op.length} characters: no operation has a name longer than ${MAX_OPERATION_NAME_LENGTH}`,
     );
   }
   const problem = payloadProblem(
@@ -187,23 +184,12 @@ function hostCall(op: string, payload: string): string | null {
     case RuntimeOps.progress: {
       const parsed = parse(op, payload);
       if ("error" in parsed) return parsed.error;
-      const p = (parsed.value ?? {}) as Partial<ProgressPayload>;
-      const counters = (p.counters ?? {}) as Partial<ProgressPayload["counters"]>;
-      if (
-        !isCount(p.done) ||
-        (p.total !== null && !isCount(p.total)) ||
-        !isCount(counters.items) ||
-        !isCount(counters.bytes)
-      ) {
+      const progress = readProgress(parsed.value);
+      const counters = readCounters((parsed.value as Partial<ProgressPayload> | null)?.counters);
+      if (!progress || !counters) {
         return refuse("KILN_INVALID_PAYLOAD", `"${op}" needs finite numbers for done, total (or null) and counters`);
       }
-      post({
-        type: "progress",
-        done: p.done,
-        total: p.total ?? null,
-        message: typeof p.message === "string" ? p.message.slice(0, MAX_PROGRESS_MESSAGE) : null,
-        counters: { items: counters.items, bytes: counters.bytes },
-      });
+      post({ type: "progress", ...progress, counters });
       return ok(null);
     }
     default: {

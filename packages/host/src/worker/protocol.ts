@@ -107,6 +107,30 @@ export type FromWorker =
     }
   | ({ readonly type: "progress" } & ProgressPayload);
 
+/** A progress message is a status line, not a channel for data: longer ones are cut. */
+export const MAX_PROGRESS_MESSAGE = 1000;
+
+const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
+
+/**
+ * The progress line of a `$progress` or `$checkpoint` payload, if it has the protocol's shape
+ * (finite `done`, finite or null `total`); the message is cut to {@link MAX_PROGRESS_MESSAGE}.
+ * Payloads come from the extension: nothing is trusted beyond what this checks.
+ */
+export function readProgress(value: unknown): Omit<ProgressPayload, "counters"> | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { done, total, message } = value as Record<string, unknown>;
+  if (!isCount(done) || (total !== null && !isCount(total))) return undefined;
+  return { done, total, message: typeof message === "string" ? message.slice(0, MAX_PROGRESS_MESSAGE) : null };
+}
+
+/** A payload's counters, if both are finite numbers. */
+export function readCounters(value: unknown): ProgressPayload["counters"] | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { items, bytes } = value as Record<string, unknown>;
+  return isCount(items) && isCount(bytes) ? { items, bytes } : undefined;
+}
+
 /** Worker → host on the call port: a host call the worker is blocked on. */
 export interface CallRequest {
   readonly seq: number;

@@ -7,9 +7,9 @@
 import type { HostCallReply } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
 import { LimitErrorCodes } from "./errors.js";
-import type { ResolvedLimits } from "./limits.js";
+import type { ResolvedLimits } from "@kiln/contracts";
 import type { LogEntry, LogLevel } from "./logger.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest } from "@kiln/contracts";
 import type { ExtensionGrants } from "./operations/types.js";
 import { ExtensionWorker, WorkerExitedError } from "./worker/instance.js";
 import type { FromWorker, Outcome, StopKind } from "./worker/protocol.js";

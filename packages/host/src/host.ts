@@ -31,9 +31,9 @@ import {
 } from "./extension.js";
 import { FileReadError, MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, readRegularFile } from "./fs-safe.js";
 import { checkInput, JobManager, outcomeError } from "./jobs/manager.js";
-import { checkLimits, type ExtensionLimits, resolveLimits } from "./limits.js";
+import { checkLimits, type ExtensionLimits, resolveLimits } from "@kiln/contracts";
 import { consoleLogger, type Logger } from "./logger.js";
-import { checkManifest, type Manifest } from "./manifest.js";
+import { checkManifest, type Manifest } from "@kiln/contracts";
 import { registerBuiltins } from "./operations/builtins/index.js";
 import type { RateLimit } from "./operations/rate-limit.js";
 import { OperationRegistry } from "./operations/registry.js";

@@ -44,7 +44,7 @@ export {
   MAX_OPERATION_NAME_LENGTH,
   type ResolvedLimits,
   resolveLimits,
-} from "./limits.js";
+} from "@kiln/contracts";
 export { consoleLogger, type LogEntry, type Logger, type LogLevel } from "./logger.js";
 // The manifest contract
 export {
@@ -59,7 +59,7 @@ export {
   type ManifestModule,
   manifestSchema,
   SEMVER_PATTERN,
-} from "./manifest.js";
+} from "@kiln/contracts";
 
 // Operations
 export {

@@ -8,7 +8,7 @@ import {
   jsonValueProblem,
   stringifyJsonValue,
 } from "./json-safety.js";
-import { LIMITS } from "./limits.js";
+import { LIMITS } from "@kiln/contracts";
 
 /** Structural depth, recursively: fine for the small values fast-check makes. */
 function depthOf(v: unknown): number {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { LIMITS } from "./limits.js";
+import { LIMITS } from "@kiln/contracts";
 
 /**
  * Nesting depth allowed by default for a value crossing the wall: `LIMITS.valueDepth.default`.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "../manifest.js";
+import type { Manifest } from "@kiln/contracts";
 import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
 import { OperationRegistry } from "./registry.js";
 import type { CallerContext, KvBackend, OperationContext, OperationDefinition } from "./types.js";

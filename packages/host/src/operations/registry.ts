@@ -9,7 +9,7 @@ import type { HostCallReply } from "@kiln/javy-plugin";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { LimitErrorCodes } from "../errors.js";
 import { checkJsonValue, DEFAULT_MAX_DEPTH } from "../json-safety.js";
-import { MAX_OPERATION_NAME_LENGTH } from "../limits.js";
+import { MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts";
 import { PERMISSION_PATTERN } from "../permissions.js";
 import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";

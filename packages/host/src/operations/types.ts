@@ -5,7 +5,7 @@
  * @module
  */
 import type { LogLevel } from "../logger.js";
-import type { Manifest } from "../manifest.js";
+import type { Manifest } from "@kiln/contracts";
 import type { KvStore } from "../store/types.js";
 
 /** The key-value store the `kv.*` operations use: the job store's (see {@link KvStore}). */

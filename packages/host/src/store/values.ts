@@ -6,7 +6,7 @@
  * @module
  */
 import { checkJsonValue, jsonTextTooDeep, stringifyJsonValue } from "../json-safety.js";
-import { LIMITS } from "../limits.js";
+import { LIMITS } from "@kiln/contracts";
 import { StoreKeyInvalidError, StoreValueInvalidError, StoreValueTooLargeError } from "./errors.js";
 import {
   JOB_STATES,

@@ -13,7 +13,7 @@ import { INSTRUCTIONS_PER_INTERRUPT, PluginInstance } from "@kiln/javy-plugin";
 import { type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
 import { LimitErrorCodes } from "../errors.js";
 import { jsonTextTooDeep } from "../json-safety.js";
-import { MAX_OPERATION_NAME_LENGTH } from "../limits.js";
+import { MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts";
 import { LineSplitter, type LogLevel } from "../logger.js";
 import {
   type CallReply,

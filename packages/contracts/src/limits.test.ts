@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkLimits, DEFAULT_LIMITS, LIMIT_NAMES, LIMITS, limitsSchema, resolveLimits } from "./limits.js";
-import { checkManifest, manifestSchema } from "./manifest.js";
+import { checkManifest, manifestSchema, plainSchema } from "./manifest.js";
 
 describe("resolveLimits", () => {
   it.each([
@@ -49,7 +49,7 @@ describe("checkLimits", () => {
 
 describe("one table, every face", () => {
   it("the manifest schema's limits come from the table", () => {
-    expect(manifestSchema.properties.limits).toEqual(limitsSchema());
+    expect(plainSchema(manifestSchema).properties).toMatchObject({ limits: limitsSchema() });
     expect(Object.keys(manifestSchema.properties.limits.properties as object)).toEqual(LIMIT_NAMES);
   });
 

@@ -1,0 +1,35 @@
+// Writes the files generated from the contracts (via the build): the manifest's JSON Schema and
+// the error reference, docs/errors.md. CI regenerates both and fails on any difference.
+import { writeFileSync } from "node:fs";
+import { ERROR_AREAS, ERRORS, manifestSchema, plainSchema } from "../dist/index.js";
+
+const schemaFile = new URL("../schema/manifest.schema.json", import.meta.url);
+writeFileSync(schemaFile, `${JSON.stringify(plainSchema(manifestSchema), null, 2)}\n`);
+console.log(`wrote ${schemaFile.pathname}`);
+
+const INTRO = {
+  build:
+    "`kiln build` collects every problem in the decorators before it fails, and prints each with its `file:line:col`, a code frame and a fix, then exits 1. `analyzeProject()` returns the same diagnostics as data; `buildExtension()` throws them together as one `KILN_BUILD_FAILED` error.",
+  call: "A refused or failed `ctx.call` throws `HostCallError` inside the extension with one of these codes (its message starts with the code). An application's own operations may add codes of their own.",
+  limits: "Every limit is described on the [Limits](limits.md) page, with where it is set and its default.",
+};
+const cell = (text) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+const lines = [
+  "# Errors",
+  "",
+  "<!-- Generated from packages/contracts/src/errors.ts by `npm run generate`: edit the table there. -->",
+  "",
+  "Every error Kiln raises is a `KilnError` with a stable `code` from one table. Branch on the code,",
+  "never on the message; messages say what went wrong, where, and how to fix it.",
+];
+for (const [area, title] of Object.entries(ERROR_AREAS)) {
+  const rows = Object.entries(ERRORS).filter(([, info]) => info.area === area);
+  if (rows.length === 0) continue;
+  lines.push("", `## ${title}`, "");
+  if (INTRO[area]) lines.push(INTRO[area], "");
+  lines.push("| code | what | fix |", "| --- | --- | --- |");
+  for (const [code, info] of rows) lines.push(`| \`${code}\` | ${cell(info.summary)} | ${cell(info.fix)} |`);
+}
+const docsFile = new URL("../../../docs/errors.md", import.meta.url);
+writeFileSync(docsFile, `${lines.join("\n")}\n`);
+console.log(`wrote ${docsFile.pathname}`);

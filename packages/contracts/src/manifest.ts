@@ -1,0 +1,173 @@
+/**
+ * The manifest contract, defined once. The schema below is written with TypeBox: the same
+ * expression is the JSON Schema (what codegen validates its output against, what the host validates
+ * every loaded manifest against, what `schema/manifest.schema.json` is generated from) and, through
+ * `Static`, the TypeScript type. Its patterns and size limits are exported beside it, so codegen's
+ * diagnostics check the same rules the schema does.
+ *
+ * @module
+ */
+
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { Ajv, type ErrorObject } from "ajv";
+import { type ExtensionLimits, limitsSchema } from "./limits.js";
+
+/** Bumped whenever the manifest's shape changes incompatibly; the host rejects other versions. */
+export const MANIFEST_VERSION = 1;
+
+/**
+ * The plugin import namespace modules link against. Mirrors `PLUGIN_NAMESPACE` of
+ * `@kiln/javy-plugin`'s ABI (a test there checks that the two agree); it sits here so that the
+ * manifest contract needs no Wasm tooling.
+ */
+export const MANIFEST_PLUGIN_NAMESPACE = "kiln-plugin-v1";
+
+/** Extension ids and job names: kebab-case, so they map to Wasm export names one to one. */
+export const KEBAB_CASE_PATTERN = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+
+/** Semantic version 2.0.0, as npm accepts it (no leading `v`). */
+export const SEMVER_PATTERN =
+  "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$";
+
+/**
+ * Every permission name: dot-separated lowercase segments, at least two (`files.read`,
+ * `acme.invoices.write`). Operation names follow the same rule.
+ */
+export const PERMISSION_PATTERN = "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$";
+
+/** An entry of `allowedHosts`: a lowercase host name with an optional port, nothing else. */
+export const ALLOWED_HOST_PATTERN = "^[a-z0-9.-]+(:[0-9]{1,5})?$";
+
+/** Size limits of the manifest's strings, in characters. */
+export const MANIFEST_LIMITS = {
+  /** Extension ids and job names. */
+  idLength: 64,
+  /** The display name. */
+  nameLength: 100,
+  /** Descriptions of the extension and of each job. */
+  descriptionLength: 1000,
+  /** One `allowedHosts` entry. */
+  hostLength: 260,
+  /** A Wasm export name (`job-` plus a job name, with room to spare). */
+  exportNameLength: 80,
+} as const;
+
+const kebab = Type.String({ pattern: KEBAB_CASE_PATTERN, maxLength: MANIFEST_LIMITS.idLength });
+const exportName = Type.String({ pattern: KEBAB_CASE_PATTERN, maxLength: MANIFEST_LIMITS.exportNameLength });
+const description = Type.String({ maxLength: MANIFEST_LIMITS.descriptionLength });
+const closed = { additionalProperties: false } as const;
+
+const jobSchema = Type.Object(
+  {
+    name: kebab,
+    /** The Wasm export that runs it (`job-<name>`). */
+    export: exportName,
+    description: Type.Optional(description),
+  },
+  closed,
+);
+
+const moduleSchema = Type.Object(
+  {
+    file: Type.String({ pattern: "^[A-Za-z0-9._-]+\\.wasm$" }),
+    sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
+    plugin: Type.Literal(MANIFEST_PLUGIN_NAMESPACE),
+  },
+  closed,
+);
+
+/**
+ * JSON Schema (draft-07) of {@link Manifest}, as a TypeBox schema (plain JSON Schema at run time).
+ * `schema/manifest.schema.json` is generated from it.
+ */
+export const manifestSchema = Type.Object(
+  {
+    manifestVersion: Type.Literal(MANIFEST_VERSION),
+    id: kebab,
+    name: Type.String({ minLength: 1, maxLength: MANIFEST_LIMITS.nameLength }),
+    version: Type.String({ pattern: SEMVER_PATTERN }),
+    description: Type.Optional(description),
+    permissions: Type.Array(Type.String({ pattern: PERMISSION_PATTERN }), { uniqueItems: true }),
+    allowedHosts: Type.Optional(
+      Type.Array(Type.String({ pattern: ALLOWED_HOST_PATTERN, maxLength: MANIFEST_LIMITS.hostLength }), {
+        uniqueItems: true,
+      }),
+    ),
+    limits: Type.Optional(Type.Unsafe<ExtensionLimits>(limitsSchema())),
+    jobs: Type.Array(jobSchema),
+    hooks: Type.Object({ init: Type.Optional(exportName), cleanup: Type.Optional(exportName) }, closed),
+    module: moduleSchema,
+    generator: Type.String({ minLength: 1 }),
+  },
+  {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: `https://kiln.dev/schema/manifest-v${MANIFEST_VERSION}.json`,
+    title: "Kiln extension manifest",
+    ...closed,
+  },
+);
+
+/**
+ * `manifest.json`, written by `kiln build` next to `extension.wasm`; never hand-written. The type is
+ * {@link manifestSchema}'s static type, so the two cannot disagree. `permissions` are the ones the
+ * extension asks for (the application decides which it grants); `allowedHosts` the hosts
+ * `http.fetch` may reach (a host without a port allows every port); `limits` the limits it asks
+ * for (the application's still apply on top); `hooks` the Wasm exports of `init`/`cleanup` when
+ * the class defines them; `generator` the tool that wrote it (`@kiln/codegen 0.1.0`).
+ */
+export interface Manifest extends Readonly<Static<typeof manifestSchema>> {}
+
+/** A job as the host sees it: its name, the Wasm export that runs it (`job-<name>`), its doc. */
+export interface ManifestJob extends Readonly<Static<typeof jobSchema>> {}
+
+/** The compiled module a manifest describes: file name, lower-case hex SHA-256, plugin namespace. */
+export interface ManifestModule extends Readonly<Static<typeof moduleSchema>> {}
+
+/** One reason a manifest is invalid: a JSON pointer into it and what is wrong there. */
+export interface ManifestIssue {
+  /** JSON pointer, `""` for the whole document (`/jobs/0/name`). */
+  readonly path: string;
+  readonly message: string;
+}
+
+let validator: ReturnType<Ajv["compile"]> | undefined;
+
+/**
+ * Checks a parsed `manifest.json` against {@link manifestSchema} and the rules a schema cannot say
+ * (job names unique). Returns every problem found, empty when valid. The validator is compiled once
+ * per process, on first use.
+ */
+export function checkManifest(value: unknown): ManifestIssue[] {
+  validator ??= new Ajv({ allErrors: true, strict: true }).compile(plainSchema(manifestSchema));
+  const issues: ManifestIssue[] = [];
+  if (!validator(value)) {
+    for (const e of validator.errors ?? []) issues.push({ path: e.instancePath, message: describe(e) });
+    return issues;
+  }
+  const seen = new Set<string>();
+  (value as Manifest).jobs.forEach((job, i) => {
+    if (seen.has(job.name)) issues.push({ path: `/jobs/${i}/name`, message: `duplicate job name "${job.name}"` });
+    seen.add(job.name);
+  });
+  return issues;
+}
+
+/** True when `value` is a valid {@link Manifest}. */
+export function isManifest(value: unknown): value is Manifest {
+  return checkManifest(value).length === 0;
+}
+
+/**
+ * A TypeBox schema as the plain JSON it stands for: TypeBox marks its objects with symbol keys,
+ * which JSON (and Ajv's strict mode) never sees.
+ */
+export function plainSchema(schema: TSchema): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+}
+
+function describe(e: ErrorObject): string {
+  if (e.keyword === "additionalProperties") return `unknown property "${String(e.params.additionalProperty)}"`;
+  if (e.keyword === "required") return `missing required property "${String(e.params.missingProperty)}"`;
+  if (e.keyword === "const") return `must be ${JSON.stringify(e.params.allowedValue)}`;
+  return e.message ?? e.keyword;
+}

@@ -46,7 +46,7 @@ try {
       console.log(`\n== ${name}: ${demo.job} ${input} ==`);
       // Asynchronous spawn: the HTTP server above must keep answering while the job runs.
       const code = await new Promise((resolve) => {
-        spawn(process.execPath, [join(root, "packages/codegen/bin/kiln.js"), ...args], {
+        spawn(process.execPath, [join(root, "packages/cli/bin/kiln.js"), ...args], {
           stdio: "inherit",
           cwd: root,
           env,

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildExtension } from "@kiln/codegen";
-import { checkManifest, ExtensionHost, type LogEntry } from "@kiln/host";
+import { checkManifest } from "@kiln/contracts";
+import { ExtensionHost, type LogEntry } from "@kiln/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const projectDir = new URL("..", import.meta.url).pathname;

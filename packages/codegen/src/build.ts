@@ -6,14 +6,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { checkManifest, type Manifest } from "@kiln/host";
-import {
-  compileSource,
-  emitDynamicModule,
-  loadPluginModule,
-  PLUGIN_NAMESPACE,
-  preloadModuleEmitter,
-} from "@kiln/javy-plugin";
+import { checkManifest, KilnError, type KilnErrorOptions, type Manifest } from "@kiln/contracts";
+import { compileSource, emitDynamicModule, loadPluginModule, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import { build as esbuild } from "esbuild";
 import { analyzeProject } from "./analyze.js";
 import { DiagnosticsError } from "./diagnostics.js";
@@ -49,14 +43,18 @@ export interface BuildResult {
 /** The module's file name in `dist/`. */
 export const MODULE_FILE = "extension.wasm";
 
-/** An internal step failed in a way the author cannot fix by editing decorators. */
-export class BuildError extends Error {
-  /** Stable code: `KILN_BUNDLE_FAILED`, `KILN_JS_COMPILE_FAILED` or `KILN_MANIFEST_INVALID`. */
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "BuildError";
-    this.code = code;
+/** The codes a {@link BuildError} carries, each a row of the error table in `@kiln/contracts`. */
+export type BuildErrorCode = "KILN_BUNDLE_FAILED" | "KILN_JS_COMPILE_FAILED" | "KILN_MANIFEST_INVALID";
+
+/**
+ * A step after the analysis failed: bundling (`KILN_BUNDLE_FAILED`, with each file:line:col),
+ * compiling the bundle to bytecode (`KILN_JS_COMPILE_FAILED`), or the generated manifest failing
+ * its schema (`KILN_MANIFEST_INVALID`, an internal error). `extensionId` is the extension's id.
+ */
+export class BuildError extends KilnError {
+  declare readonly code: BuildErrorCode;
+  constructor(code: BuildErrorCode, message: string, options?: KilnErrorOptions) {
+    super(code, message, options);
   }
 }
 
@@ -75,9 +73,9 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
     t = now;
   };
 
-  // Compiling the plugin and loading Binaryen take about a second each; both proceed off the main
-  // thread while the analysis runs. Their errors surface where they are awaited.
-  const warmUp = Promise.all([loadPluginModule(), preloadModuleEmitter()]);
+  // Compiling the plugin takes about a second; it proceeds off the main thread while the analysis
+  // runs. Its error surfaces where it is awaited.
+  const warmUp = loadPluginModule();
   warmUp.catch(() => undefined);
 
   const analysis = analyzeProject({
@@ -99,9 +97,7 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
     throw new BuildError(
       "KILN_JS_COMPILE_FAILED",
       `QuickJS could not compile the bundle: ${(cause as Error).message}`,
-      {
-        cause,
-      },
+      { cause, extensionId: model.id },
     );
   }
   lap("compile");
@@ -121,6 +117,7 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
     throw new BuildError(
       "KILN_MANIFEST_INVALID",
       `internal error: the generated manifest fails its schema (${issues.map((i) => `${i.path}: ${i.message}`).join("; ")})`,
+      { extensionId: model.id },
     );
   }
   await mkdir(outDir, { recursive: true });
@@ -173,6 +170,6 @@ async function bundleGlue(model: ExtensionModel, projectDir: string): Promise<st
           )
           .join("\n")
       : (cause as Error).message;
-    throw new BuildError("KILN_BUNDLE_FAILED", `bundling failed:\n${detail}`, { cause });
+    throw new BuildError("KILN_BUNDLE_FAILED", `bundling failed:\n${detail}`, { cause, extensionId: model.id });
   }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LIMIT_NAMES, type Manifest, type ManifestLimits } from "@kiln/host";
+import { type ExtensionLimits, LIMIT_NAMES, MANIFEST_VERSION, type Manifest } from "@kiln/contracts";
 import { jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import type { ExtensionModel } from "./model.js";
 import { HOOK_EXPORTS, jobExportName } from "./names.js";
@@ -38,7 +38,7 @@ export function generateGlue(model: ExtensionModel, entryImport: string): string
 /** The manifest for a module built from `model`. */
 export function generateManifest(model: ExtensionModel, module: { file: string; sha256: string }): Manifest {
   return {
-    manifestVersion: 1,
+    manifestVersion: MANIFEST_VERSION,
     id: model.id,
     name: model.name,
     version: model.version,
@@ -60,8 +60,8 @@ export function generateManifest(model: ExtensionModel, module: { file: string; 
   };
 }
 
-/** `{ limits }` with the limits the model sets, in the host's table order; `{}` when it sets none. */
-function manifestLimits(limits: ExtensionModel["limits"]): { limits?: ManifestLimits } {
+/** `{ limits }` with the limits the model sets, in the limits table's order; `{}` when it sets none. */
+function manifestLimits(limits: ExtensionModel["limits"]): { limits?: ExtensionLimits } {
   const set = LIMIT_NAMES.flatMap((name) => {
     const value = limits[name];
     return value === undefined ? [] : [[name, value] as const];

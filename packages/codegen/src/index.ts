@@ -1,12 +1,19 @@
 /**
  * `@kiln/codegen`: reads an extension's decorators into an {@link ExtensionModel} and builds
- * `manifest.json` + `extension.wasm` from it. The `kiln` CLI is its command-line face.
+ * `manifest.json` + `extension.wasm` from it. Its errors are `KilnError`s with codes from the error
+ * table of `@kiln/contracts`; the `kiln` command line that drives it is a package of its own.
  *
  * @packageDocumentation
  */
 export { type AnalysisResult, type AnalyzeOptions, analyzeProject } from "./analyze.js";
-export { BuildError, type BuildOptions, type BuildResult, buildExtension, MODULE_FILE } from "./build.js";
-export { main } from "./cli.js";
+export {
+  BuildError,
+  type BuildErrorCode,
+  type BuildOptions,
+  type BuildResult,
+  buildExtension,
+  MODULE_FILE,
+} from "./build.js";
 export {
   codeFrame,
   DIAGNOSTIC_CODES,

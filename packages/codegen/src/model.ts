@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { LimitName } from "@kiln/host";
+import type { LimitName } from "@kiln/contracts";
 
 /**
  * Bumped whenever the shape of {@link ExtensionModel} changes incompatibly. 2: `limits` holds every
- * limit of the host's table, not only `concurrentJobs`.
+ * limit of the limits table, not only `concurrentJobs`.
  */
 export const EXTENSION_MODEL_VERSION = 2;
 
@@ -35,8 +35,8 @@ export interface ExtensionModel {
   /** Hosts `http.fetch` may reach (`example.com`, `localhost:8080`), sorted, unique. */
   readonly allowedHosts: readonly string[];
   /**
-   * Limits the extension declares (lowers), only those it sets, in the order of the host's limits
-   * table (`LIMITS` in `@kiln/host`); each is within that table's range.
+   * Limits the extension declares (lowers), only those it sets, in the order of the limits table
+   * (`LIMITS` in `@kiln/contracts`); each is within that table's range.
    */
   readonly limits: { readonly [K in LimitName]?: number };
   /** The decorated class. */

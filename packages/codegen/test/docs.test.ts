@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { LIMIT_NAMES } from "@kiln/host";
+import { LIMIT_NAMES } from "@kiln/contracts";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../../../", import.meta.url).pathname;

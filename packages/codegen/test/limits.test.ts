@@ -1,14 +1,23 @@
 /**
- * The limits an extension may declare are the host's table (`LIMITS` in `@kiln/host`), in three
- * places that must not drift apart: the SDK's `@extension` options type, the analyzer's checks and
- * the manifest schema. The type-level assertions below fail `tsc` (the package's typecheck) when
- * the SDK's type and the host's `ExtensionLimits` differ; the tests check the rest at run time.
+ * The limits an extension may declare are the limits table (`LIMITS` in `@kiln/contracts`), which
+ * the host enforces, in three places that must not drift apart: the SDK's `@extension` options
+ * type, the analyzer's checks and the manifest schema. The type-level assertions below fail `tsc`
+ * (the package's typecheck) when the SDK's type and the contract's `ExtensionLimits` differ; the
+ * tests check the rest at run time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { checkManifest, type ExtensionLimits, LIMIT_NAMES, LIMITS, type LimitName } from "@kiln/host";
+import {
+  checkManifest,
+  type ExtensionLimits,
+  LIMIT_NAMES,
+  LIMITS,
+  type LimitName,
+  MANIFEST_PLUGIN_NAMESPACE,
+  MANIFEST_VERSION,
+} from "@kiln/contracts";
 import type { ExtensionOptions } from "@kiln/sdk";
 import { Project, SyntaxKind } from "ts-morph";
 import { describe, expect, it } from "vitest";
@@ -71,7 +80,7 @@ const module = { file: "extension.wasm", sha256: "0".repeat(64) };
 /** Whether the host accepts a manifest carrying `limits`. */
 function hostAccepts(limits: Record<string, number>): boolean {
   const manifest = {
-    manifestVersion: 1,
+    manifestVersion: MANIFEST_VERSION,
     id: "x",
     name: "X",
     version: "1.0.0",
@@ -79,7 +88,7 @@ function hostAccepts(limits: Record<string, number>): boolean {
     limits,
     jobs: [],
     hooks: {},
-    module: { ...module, plugin: "kiln-plugin-v1" },
+    module: { ...module, plugin: MANIFEST_PLUGIN_NAMESPACE },
     generator: "test",
   };
   return checkManifest(manifest).length === 0;

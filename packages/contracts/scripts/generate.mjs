@@ -1,11 +1,20 @@
-// Writes the files generated from the contracts (via the build): the manifest's JSON Schema and
-// the error reference, docs/errors.md. CI regenerates both and fails on any difference.
+// Writes the files generated from the contracts (via the build): the JSON Schemas of the manifest
+// and of the built-in operations, from their TypeBox definitions in src/schemas/ (the run-time
+// modules read these files instead, so that importing the contracts never loads TypeBox), and the
+// error reference, docs/errors.md. CI regenerates them and fails on any difference.
 import { writeFileSync } from "node:fs";
-import { ERROR_AREAS, ERRORS, manifestSchema, plainSchema } from "../dist/index.js";
+import { ERROR_AREAS, ERRORS, plainSchema } from "../dist/index.js";
+import { manifestSchema } from "../dist/schemas/manifest.js";
+import { operationsDocument } from "../dist/schemas/operations.js";
 
-const schemaFile = new URL("../schema/manifest.schema.json", import.meta.url);
-writeFileSync(schemaFile, `${JSON.stringify(plainSchema(manifestSchema), null, 2)}\n`);
-console.log(`wrote ${schemaFile.pathname}`);
+for (const [name, definition] of [
+  ["manifest.schema.json", manifestSchema],
+  ["operations.schema.json", operationsDocument],
+]) {
+  const file = new URL(`../schema/${name}`, import.meta.url);
+  writeFileSync(file, `${JSON.stringify(plainSchema(definition), null, 2)}\n`);
+  console.log(`wrote ${file.pathname}`);
+}
 
 const INTRO = {
   build:

@@ -1,16 +1,20 @@
 /**
- * The manifest contract, defined once. The schema below is written with TypeBox: the same
- * expression is the JSON Schema (what codegen validates its output against, what the host validates
- * every loaded manifest against, what `schema/manifest.schema.json` is generated from) and, through
- * `Static`, the TypeScript type. Its patterns and size limits are exported beside it, so codegen's
- * diagnostics check the same rules the schema does.
+ * The manifest contract, defined once. Its JSON Schema is written with TypeBox in
+ * `./schemas/manifest.ts`: the same expression is the JSON Schema (what codegen validates its output
+ * against, what the host validates every loaded manifest against) and, through `Static`, the
+ * TypeScript type. At build time `schema/manifest.schema.json` is generated from it; this module
+ * reads that file and imports only the definition's types, so loading it loads neither TypeBox nor
+ * Ajv (which {@link checkManifest} loads on first use). Its patterns and size limits are exported
+ * beside it, so codegen's diagnostics check the same rules the schema does.
  *
  * @module
  */
 
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import { Ajv, type ErrorObject } from "ajv";
-import { type ExtensionLimits, limitsSchema } from "./limits.js";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Static, TSchema } from "@sinclair/typebox";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import type * as definitions from "./schemas/manifest.js";
 
 /** Bumped whenever the manifest's shape changes incompatibly; the host rejects other versions. */
 export const MANIFEST_VERSION = 1;
@@ -52,60 +56,12 @@ export const MANIFEST_LIMITS = {
   exportNameLength: 80,
 } as const;
 
-const kebab = Type.String({ pattern: KEBAB_CASE_PATTERN, maxLength: MANIFEST_LIMITS.idLength });
-const exportName = Type.String({ pattern: KEBAB_CASE_PATTERN, maxLength: MANIFEST_LIMITS.exportNameLength });
-const description = Type.String({ maxLength: MANIFEST_LIMITS.descriptionLength });
-const closed = { additionalProperties: false } as const;
-
-const jobSchema = Type.Object(
-  {
-    name: kebab,
-    /** The Wasm export that runs it (`job-<name>`). */
-    export: exportName,
-    description: Type.Optional(description),
-  },
-  closed,
-);
-
-const moduleSchema = Type.Object(
-  {
-    file: Type.String({ pattern: "^[A-Za-z0-9._-]+\\.wasm$" }),
-    sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
-    plugin: Type.Literal(MANIFEST_PLUGIN_NAMESPACE),
-  },
-  closed,
-);
-
 /**
- * JSON Schema (draft-07) of {@link Manifest}, as a TypeBox schema (plain JSON Schema at run time).
- * `schema/manifest.schema.json` is generated from it.
+ * JSON Schema (draft-07) of {@link Manifest}: `schema/manifest.schema.json`, read when this module
+ * loads. Its TypeBox definition, from which that file is generated and the types here come, is
+ * `./schemas/manifest.ts`.
  */
-export const manifestSchema = Type.Object(
-  {
-    manifestVersion: Type.Literal(MANIFEST_VERSION),
-    id: kebab,
-    name: Type.String({ minLength: 1, maxLength: MANIFEST_LIMITS.nameLength }),
-    version: Type.String({ pattern: SEMVER_PATTERN }),
-    description: Type.Optional(description),
-    permissions: Type.Array(Type.String({ pattern: PERMISSION_PATTERN }), { uniqueItems: true }),
-    allowedHosts: Type.Optional(
-      Type.Array(Type.String({ pattern: ALLOWED_HOST_PATTERN, maxLength: MANIFEST_LIMITS.hostLength }), {
-        uniqueItems: true,
-      }),
-    ),
-    limits: Type.Optional(Type.Unsafe<ExtensionLimits>(limitsSchema())),
-    jobs: Type.Array(jobSchema),
-    hooks: Type.Object({ init: Type.Optional(exportName), cleanup: Type.Optional(exportName) }, closed),
-    module: moduleSchema,
-    generator: Type.String({ minLength: 1 }),
-  },
-  {
-    $schema: "http://json-schema.org/draft-07/schema#",
-    $id: `https://kiln.dev/schema/manifest-v${MANIFEST_VERSION}.json`,
-    title: "Kiln extension manifest",
-    ...closed,
-  },
-);
+export const manifestSchema: typeof definitions.manifestSchema = readSchema("manifest.schema.json");
 
 /**
  * `manifest.json`, written by `kiln build` next to `extension.wasm`; never hand-written. The type is
@@ -118,10 +74,10 @@ export const manifestSchema = Type.Object(
 export interface Manifest extends Readonly<Static<typeof manifestSchema>> {}
 
 /** A job as the host sees it: its name, the Wasm export that runs it (`job-<name>`), its doc. */
-export interface ManifestJob extends Readonly<Static<typeof jobSchema>> {}
+export interface ManifestJob extends Readonly<Static<typeof definitions.jobSchema>> {}
 
 /** The compiled module a manifest describes: file name, lower-case hex SHA-256, plugin namespace. */
-export interface ManifestModule extends Readonly<Static<typeof moduleSchema>> {}
+export interface ManifestModule extends Readonly<Static<typeof definitions.moduleSchema>> {}
 
 /** One reason a manifest is invalid: a JSON pointer into it and what is wrong there. */
 export interface ManifestIssue {
@@ -130,7 +86,7 @@ export interface ManifestIssue {
   readonly message: string;
 }
 
-let validator: ReturnType<Ajv["compile"]> | undefined;
+let validator: ValidateFunction | undefined;
 
 /**
  * Checks a parsed `manifest.json` against {@link manifestSchema} and the rules a schema cannot say
@@ -138,7 +94,7 @@ let validator: ReturnType<Ajv["compile"]> | undefined;
  * per process, on first use.
  */
 export function checkManifest(value: unknown): ManifestIssue[] {
-  validator ??= new Ajv({ allErrors: true, strict: true }).compile(plainSchema(manifestSchema));
+  validator ??= newAjv().compile(manifestSchema);
   const issues: ManifestIssue[] = [];
   if (!validator(value)) {
     for (const e of validator.errors ?? []) issues.push({ path: e.instancePath, message: describe(e) });
@@ -155,6 +111,20 @@ export function checkManifest(value: unknown): ManifestIssue[] {
 /** True when `value` is a valid {@link Manifest}. */
 export function isManifest(value: unknown): value is Manifest {
   return checkManifest(value).length === 0;
+}
+
+/**
+ * Ajv in strict mode, reporting every error. Loaded on first use, not with this module, so that
+ * importing the contracts costs no Ajv. Ajv is CommonJS, so `require` loads it synchronously.
+ */
+function newAjv(): Ajv {
+  const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
+  return new Ajv({ allErrors: true, strict: true });
+}
+
+/** A schema of `../schema/`, as written by `scripts/generate.mjs`. */
+function readSchema<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(`../schema/${file}`, import.meta.url), "utf8")) as T;
 }
 
 /**

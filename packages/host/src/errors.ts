@@ -1,24 +1,14 @@
 /**
- * Every error the host raises is a {@link KilnError} with a stable `code`, a message that says what
- * went wrong, where, and how to fix it, and (where known) the extension it concerns. Applications
- * branch on `code`, never on message text.
+ * The host's error classes. Each is a {@link KilnError} (from `@kiln/contracts`, where the one table
+ * of codes lives) with a message that says what went wrong, where, and how to fix it, and (where
+ * known) the extension it concerns. Applications branch on `code`, never on message text.
  *
  * @module
  */
 
-/** Base class of the host's errors. */
-export class KilnError extends Error {
-  /** Stable, documented code (`KILN_MANIFEST_INVALID`, …). */
-  readonly code: string;
-  /** The extension concerned, when there is one. */
-  readonly extensionId: string | undefined;
-  constructor(code: string, message: string, options: { extensionId?: string | undefined; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.extensionId = options.extensionId;
-  }
-}
+import { didYouMean, KilnError } from "@kiln/contracts";
+
+export { KilnError };
 
 /** `manifest.json` is missing, is not JSON, or fails the manifest schema. */
 export class ManifestInvalidError extends KilnError {
@@ -84,7 +74,7 @@ export class ExtensionNotLoadedError extends KilnError {
   constructor(extensionId: string, loaded: readonly string[]) {
     super(
       "KILN_NOT_LOADED",
-      `no extension "${extensionId}" is loaded (loaded: ${loaded.length ? loaded.join(", ") : "none"})`,
+      `no extension "${extensionId}" is loaded${didYouMean(extensionId, loaded)} (loaded: ${loaded.length ? loaded.join(", ") : "none"})`,
       { extensionId },
     );
   }
@@ -95,7 +85,7 @@ export class JobNotFoundError extends KilnError {
   constructor(extensionId: string, jobName: string, available: readonly string[]) {
     super(
       "KILN_JOB_NOT_FOUND",
-      `extension "${extensionId}" has no job "${jobName}" (its jobs: ${available.length ? available.join(", ") : "none"})`,
+      `extension "${extensionId}" has no job "${jobName}"${didYouMean(jobName, available)} (its jobs: ${available.length ? available.join(", ") : "none"})`,
       { extensionId },
     );
   }
@@ -130,35 +120,3 @@ export class ExtensionFailedError extends KilnError {
     this.jsStack = options.jsStack;
   }
 }
-
-/**
- * Codes of the sandbox's limits and stops (see `limits.ts` and the docs' "Limits" page). A job
- * that hits one fails (or, for a cancel or pause, stops) with the code in its `error.code`; a host
- * call refused by one rejects inside the extension with a `HostCallError` of that code.
- */
-export const LimitErrorCodes = {
-  /** A job run took longer than `limits.jobTimeoutMs` (or `host.run`'s `timeoutMs`). */
-  jobTimeout: "KILN_JOB_TIMEOUT",
-  /** The module's top-level code plus `init` took longer than `limits.startTimeoutMs`. */
-  startTimeout: "KILN_START_TIMEOUT",
-  /** `cleanup` took longer than `limits.cleanupTimeoutMs` (logged; the instance is stopped anyway). */
-  cleanupTimeout: "KILN_CLEANUP_TIMEOUT",
-  /** A job run used more than `limits.instructions` interpreter steps. */
-  instructionLimit: "KILN_INSTRUCTION_LIMIT",
-  /** The extension ran out of its `limits.memoryMiB` heap and did not recover. */
-  outOfMemory: "KILN_OUT_OF_MEMORY",
-  /** A host call's payload is larger than `limits.payloadBytes`. */
-  payloadTooLarge: "KILN_PAYLOAD_TOO_LARGE",
-  /** A value crossing the wall is nested deeper than `limits.valueDepth`. */
-  valueTooDeep: "KILN_VALUE_TOO_DEEP",
-  /** A job's result is larger than `limits.resultBytes`. */
-  resultTooLarge: "KILN_RESULT_TOO_LARGE",
-  /** A checkpoint's state is larger than `limits.checkpointBytes`. */
-  checkpointTooLarge: "KILN_CHECKPOINT_TOO_LARGE",
-  /** A job checkpointed faster than `limits.checkpointsPerSecond`. */
-  checkpointRateLimited: "KILN_CHECKPOINT_RATE_LIMITED",
-  /** A job wrote more than `limits.logBytes` of log text; later lines were dropped. */
-  logLimit: "KILN_LOG_LIMIT",
-  /** An operation name longer than any operation can have (refused before any lookup). */
-  operationNameTooLong: "KILN_OPERATION_NAME_TOO_LONG",
-} as const;

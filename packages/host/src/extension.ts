@@ -4,12 +4,11 @@
  *
  * @module
  */
-import type { HostCallReply } from "@kiln/javy-plugin";
+
+import { KilnError, type KilnErrorCode, type Manifest, type ResolvedLimits } from "@kiln/contracts";
+import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
-import { LimitErrorCodes } from "./errors.js";
-import type { ResolvedLimits } from "@kiln/contracts";
 import type { LogEntry, LogLevel } from "./logger.js";
-import type { Manifest } from "@kiln/contracts";
 import type { ExtensionGrants } from "./operations/types.js";
 import { ExtensionWorker, WorkerExitedError } from "./worker/instance.js";
 import type { FromWorker, Outcome, StopKind } from "./worker/protocol.js";
@@ -90,7 +89,7 @@ export class StartFailure extends Error {
     readonly reason: string,
     readonly jsStack: string | undefined,
     /** Set when a limit, not the extension's own error, ended the start. */
-    readonly code?: string,
+    readonly code?: KilnErrorCode,
   ) {
     super(reason);
   }
@@ -196,7 +195,7 @@ export class ExtensionRuntime {
    */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error("the extension was unloaded"));
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#unloaded());
     const starting = [...this.#starting].map((worker) => worker.terminate());
     const cleanup = this.info.manifest.hooks.cleanup;
     const slots = [...this.#slots];
@@ -221,7 +220,7 @@ export class ExtensionRuntime {
     if (timedOut) {
       this.#log(
         "error",
-        `cleanup failed: ${LimitErrorCodes.cleanupTimeout}: cleanup ran longer than ${timeoutMs} ms (limits.cleanupTimeoutMs) and was stopped`,
+        `cleanup failed: KILN_CLEANUP_TIMEOUT: cleanup ran longer than ${timeoutMs} ms (limits.cleanupTimeoutMs) and was stopped`,
         "log",
         undefined,
       );
@@ -269,8 +268,15 @@ export class ExtensionRuntime {
     slot.killTimer = setTimeout(() => void slot.worker.terminate(), this.services.killAfterMs);
   }
 
+  #unloaded(): KilnError {
+    const id = this.info.manifest.id;
+    return new KilnError("KILN_NOT_LOADED", `extension "${id}" was unloaded while the call waited`, {
+      extensionId: id,
+    });
+  }
+
   async #acquire(): Promise<Slot> {
-    if (this.#stopped) throw new Error("the extension was unloaded");
+    if (this.#stopped) throw this.#unloaded();
     const idle = this.#idle.pop();
     if (idle) return idle;
     if (this.#slots.length + this.#starting.size < this.maxInstances) return this.#spawn();
@@ -337,7 +343,7 @@ export class ExtensionRuntime {
             where,
             `its top-level code and init ran longer than ${limits.startTimeoutMs} ms (limits.startTimeoutMs) and were stopped`,
             undefined,
-            LimitErrorCodes.startTimeout,
+            "KILN_START_TIMEOUT",
           );
         }
         const failure = describeFailure(outcome);
@@ -358,7 +364,7 @@ export class ExtensionRuntime {
     try {
       payload = JSON.parse(payloadJson);
     } catch {
-      return { ok: false, error: { code: "KILN_INVALID_PAYLOAD", message: `the payload of "${op}" is not JSON` } };
+      return hostCallFailure("KILN_INVALID_PAYLOAD", `the payload of "${op}" is not JSON`);
     }
     const full: CallContext = { ...context, extensionId: this.info.id };
     if (op === RuntimeOps.checkpoint) return this.services.checkpoint(payload, full);

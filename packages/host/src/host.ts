@@ -6,7 +6,14 @@
  */
 import { createHash } from "node:crypto";
 import { basename, join, resolve } from "node:path";
-import { PLUGIN_NAMESPACE, readImportNamespace, readPluginBytes } from "@kiln/javy-plugin";
+import { checkLimits, checkManifest, type ExtensionLimits, type Manifest, resolveLimits } from "@kiln/contracts";
+import {
+  hostCallFailure,
+  MODULE_IMPORTS,
+  PLUGIN_NAMESPACE,
+  readImportNamespace,
+  readPluginBytes,
+} from "@kiln/javy-plugin";
 import type { CheckpointPayload, JobEnvelope } from "@kiln/sdk/protocol";
 import {
   ExtensionAlreadyLoadedError,
@@ -30,11 +37,9 @@ import {
   StartFailure,
 } from "./extension.js";
 import { FileReadError, MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, readRegularFile } from "./fs-safe.js";
-import { checkInput, JobManager, outcomeError } from "./jobs/manager.js";
-import { checkLimits, type ExtensionLimits, resolveLimits } from "@kiln/contracts";
+import { checkInput, JobManager, type JobManagerPorts, managerPorts, outcomeError } from "./jobs/manager.js";
 import { consoleLogger, type Logger } from "./logger.js";
-import { checkManifest, type Manifest } from "@kiln/contracts";
-import { registerBuiltins } from "./operations/builtins/index.js";
+import { type BuiltinOptions, registerBuiltins } from "./operations/builtins/index.js";
 import type { RateLimit } from "./operations/rate-limit.js";
 import { OperationRegistry } from "./operations/registry.js";
 import { SqliteJobStore } from "./store/sqlite.js";
@@ -85,6 +90,11 @@ export interface ExtensionHostOptions {
   readonly rateLimit?: RateLimit | false;
   /** `fetch` used by the built-in `http.fetch` operation (default: the global one). */
   readonly fetch?: typeof fetch;
+  /**
+   * Limits of the built-in operations: `maxReadBytes` of `files.read`, `maxResponseBytes` and
+   * `httpTimeoutMs` of `http.fetch`, `maxKvValueBytes` of `kv.set`. Each has a default.
+   */
+  readonly builtins?: Omit<BuiltinOptions, "fetch">;
 }
 
 /** What the application grants an extension when it loads it. Nothing is granted by default. */
@@ -110,9 +120,6 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-/** The names a Kiln extension module may import from its plugin. */
-const ALLOWED_PLUGIN_IMPORTS = new Set(["cabi_realloc", "invoke", "memory"]);
-
 /**
  * Loads, verifies and runs Kiln extensions. Each extension instance runs in its own worker thread
  * with its own plugin instance, so one extension's globals, memory, crash or endless loop never
@@ -132,6 +139,7 @@ export class ExtensionHost {
   readonly operations: OperationRegistry;
   /** Durable jobs: dispatch, follow, pause, resume, cancel. */
   readonly jobs: JobManager;
+  readonly #jobPorts: JobManagerPorts;
   /** The job and key-value store. */
   readonly store: JobStore;
   readonly #logger: Logger;
@@ -160,7 +168,7 @@ export class ExtensionHost {
     this.#pluginSource = options.plugin;
     this.store = typeof options.store === "object" ? options.store : SqliteJobStore.open(options.store ?? ":memory:");
     this.operations = new OperationRegistry(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit });
-    registerBuiltins(this.operations, options.fetch ? { fetch: options.fetch } : {});
+    registerBuiltins(this.operations, { ...options.builtins, ...(options.fetch ? { fetch: options.fetch } : {}) });
     this.jobs = new JobManager(
       this.store,
       { runtime: (id) => this.#extensions.get(id), loaded: () => [...this.#extensions.keys()] },
@@ -172,6 +180,7 @@ export class ExtensionHost {
           : {}),
       },
     );
+    this.#jobPorts = managerPorts(this.jobs);
   }
 
   /**
@@ -264,7 +273,7 @@ export class ExtensionHost {
       }
       throw error;
     }
-    this.jobs.schedule();
+    this.#jobPorts.schedule();
     return info;
   }
 
@@ -359,15 +368,12 @@ export class ExtensionHost {
       recycleMemoryBytes: this.#recycleMemoryBytes,
       log: (entry) => {
         this.#logger(entry);
-        if (entry.jobId) this.jobs.log({ ...entry, jobId: entry.jobId });
+        if (entry.jobId) this.#jobPorts.log({ ...entry, jobId: entry.jobId });
       },
       call: (op, payload, context) => {
         const runtime = this.#extensions.get(context.extensionId) ?? this.#loading.get(context.extensionId);
         if (!runtime) {
-          return Promise.resolve({
-            ok: false,
-            error: { code: "KILN_NOT_LOADED", message: "the extension was unloaded" },
-          });
+          return Promise.resolve(hostCallFailure("KILN_NOT_LOADED", "the extension was unloaded"));
         }
         return this.operations.call(op, payload, {
           extensionId: runtime.info.id,
@@ -387,7 +393,7 @@ export class ExtensionHost {
         try {
           return {
             ok: true,
-            value: await this.jobs.checkpoint(
+            value: await this.#jobPorts.checkpoint(
               context.jobId,
               context.extensionId,
               state ?? null,
@@ -397,12 +403,12 @@ export class ExtensionHost {
           };
         } catch (error) {
           const code = error instanceof KilnError ? error.code : "KILN_CHECKPOINT_FAILED";
-          return { ok: false, error: { code, message: `checkpoint failed: ${(error as Error).message}` } };
+          return hostCallFailure(code, `checkpoint failed: ${(error as Error).message}`);
         }
       },
       progress: (p, context) => {
         if (!context.jobId) return;
-        void this.jobs
+        void this.#jobPorts
           .progress(
             context.jobId,
             context.extensionId,
@@ -476,7 +482,7 @@ function checkLinkage(file: string, module: WebAssembly.Module, manifest: Manife
     problems.push(`it was built for plugin "${manifest.module.plugin}", but this host runs "${namespace}"`);
   }
   for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module !== namespace || !ALLOWED_PLUGIN_IMPORTS.has(imp.name)) {
+    if (imp.module !== namespace || !MODULE_IMPORTS.some((a) => a.name === imp.name && a.kind === imp.kind)) {
       problems.push(`it imports ${imp.kind} "${imp.module}"."${imp.name}", which the host does not provide`);
     }
   }

@@ -5,15 +5,46 @@
  * @packageDocumentation
  */
 
-// Errors
+// Errors: every error is a KilnError with a code from the one table in @kiln/contracts
+// Limits and the manifest: defined in @kiln/contracts, re-exported for the types of this face
+// Operations. The built-ins' table (names, permissions, schemas, types) and the kv limits are
+// defined in @kiln/contracts, re-exported for the types of this face
+export {
+  BUILTIN_OPERATIONS,
+  BUILTIN_PERMISSIONS,
+  type BuiltinOperationName,
+  type BuiltinOperations,
+  type BuiltinPermission,
+  DEFAULT_LIMITS,
+  type ExtensionLimits,
+  type FileContent,
+  type FileEntry,
+  type FileStat,
+  type FileType,
+  type HttpRequest,
+  type HttpResponse,
+  isKilnError,
+  KilnError,
+  type KilnErrorCode,
+  KV_DEFAULT_LIST_LIMIT,
+  KV_DEFAULT_MAX_VALUE_BYTES,
+  KV_MAX_KEY_BYTES,
+  KV_MAX_LIST_LIMIT,
+  LIMITS,
+  type LimitName,
+  type LimitSpec,
+  type Manifest,
+  type ManifestJob,
+  type ManifestModule,
+  PERMISSION_PATTERN,
+  type ResolvedLimits,
+} from "@kiln/contracts";
 export {
   ExtensionAlreadyLoadedError,
   ExtensionFailedError,
   ExtensionNotLoadedError,
   InvalidInputError,
   JobNotFoundError,
-  KilnError,
-  LimitErrorCodes,
   ManifestInvalidError,
   ModuleHashMismatchError,
   ModuleInvalidError,
@@ -27,55 +58,25 @@ export {
   type LoadOptions,
   type RunOptions,
 } from "./host.js";
-// Bare Javy modules
-export { JavyModuleFailedError, type JavyModuleResult, type RunJavyModuleOptions, runJavyModule } from "./javy.js";
 // Jobs
 export type { JobEvents } from "./jobs/events.js";
-export { JobManager, type JobManagerOptions, JobStateError } from "./jobs/manager.js";
-// Limits
 export {
-  DEFAULT_LIMITS,
-  type ExtensionLimits,
-  LIMIT_NAMES,
-  LIMITS,
-  type LimitName,
-  type LimitSpec,
-  limitsSchema,
-  MAX_OPERATION_NAME_LENGTH,
-  type ResolvedLimits,
-  resolveLimits,
-} from "@kiln/contracts";
+  JobManager,
+  type JobManagerOptions,
+  JobStateError,
+  type ResumeAllOptions,
+  type ResumeAllResult,
+  type ResumeSkipReason,
+} from "./jobs/manager.js";
 export { consoleLogger, type LogEntry, type Logger, type LogLevel } from "./logger.js";
-// The manifest contract
-export {
-  checkManifest,
-  isManifest,
-  KEBAB_CASE_PATTERN,
-  MANIFEST_VERSION,
-  type Manifest,
-  type ManifestIssue,
-  type ManifestJob,
-  type ManifestLimits,
-  type ManifestModule,
-  manifestSchema,
-  SEMVER_PATTERN,
-} from "@kiln/contracts";
-
-// Operations
 export {
   type BuiltinOptions,
   DEFAULT_HTTP_TIMEOUT_MS,
-  DEFAULT_MAX_KV_VALUE_BYTES,
   DEFAULT_MAX_READ_BYTES,
   DEFAULT_MAX_RESPONSE_BYTES,
-  type FileContent,
-  type FileEntry,
-  type FileStat,
   type FilesOptions,
-  type FileType,
   type HttpOptions,
-  type HttpRequest,
-  type HttpResponse,
+  type KvOptions,
   MAX_REDIRECTS,
   registerBuiltins,
   registerFiles,
@@ -83,10 +84,10 @@ export {
   registerKv,
 } from "./operations/builtins/index.js";
 export {
+  OPERATION_ERROR_CODE_PATTERN,
   OperationDefinitionError,
+  type OperationDefinitionErrorCode,
   OperationError,
-  type OperationErrorCode,
-  OperationErrorCodes,
 } from "./operations/errors.js";
 export { DEFAULT_RATE_LIMIT, type RateLimit } from "./operations/rate-limit.js";
 export { OPERATION_NAME_PATTERN, OperationRegistry, type OperationRegistryOptions } from "./operations/registry.js";
@@ -99,7 +100,6 @@ export type {
   OperationDefinition,
   OperationInfo,
 } from "./operations/types.js";
-export { BUILTIN_PERMISSIONS, type BuiltinPermission, PERMISSION_PATTERN } from "./permissions.js";
 // The job and key-value store
 export {
   JobNotRunningError,
@@ -114,7 +114,6 @@ export {
   StoreValueInvalidError,
   StoreValueTooLargeError,
 } from "./store/errors.js";
-export { LATEST_VERSION, MIGRATIONS, type Migration } from "./store/migrations.js";
 export { SqliteJobStore, type SqliteJobStoreOptions } from "./store/sqlite.js";
 export {
   isAllowedTransition,
@@ -127,10 +126,6 @@ export {
   type JobRecord,
   type JobState,
   type JobStore,
-  KV_DEFAULT_LIST_LIMIT,
-  KV_MAX_KEY_BYTES,
-  KV_MAX_LIST_LIMIT,
-  KV_MAX_VALUE_BYTES,
   type KvListOptions,
   type KvListPage,
   type KvStore,

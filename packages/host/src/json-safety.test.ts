@@ -1,3 +1,4 @@
+import { LIMITS } from "@kiln/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,7 +9,6 @@ import {
   jsonValueProblem,
   stringifyJsonValue,
 } from "./json-safety.js";
-import { LIMITS } from "@kiln/contracts";
 
 /** Structural depth, recursively: fine for the small values fast-check makes. */
 function depthOf(v: unknown): number {
@@ -137,9 +137,15 @@ describe("jsonValueProblem", () => {
   });
 
   it("refuses a maxDepth that is not a whole number ≥ 0", () => {
-    expect(() => jsonValueProblem(1, { maxDepth: -1 })).toThrow(RangeError);
-    expect(() => jsonValueProblem(1, { maxDepth: Number.NaN })).toThrow(RangeError);
-    expect(() => jsonValueProblem(1, { maxDepth: 1.5 })).toThrow(RangeError);
+    expect(() => jsonValueProblem(1, { maxDepth: -1 })).toThrow(
+      expect.objectContaining({ code: "KILN_INVALID_OPTION" }),
+    );
+    expect(() => jsonValueProblem(1, { maxDepth: Number.NaN })).toThrow(
+      expect.objectContaining({ code: "KILN_INVALID_OPTION" }),
+    );
+    expect(() => jsonValueProblem(1, { maxDepth: 1.5 })).toThrow(
+      expect.objectContaining({ code: "KILN_INVALID_OPTION" }),
+    );
   });
 
   it.each([

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { LIMITS } from "@kiln/contracts";
+import { KilnError } from "@kiln/contracts/errors";
+import { LIMITS } from "@kiln/contracts/limits";
 
 /**
  * Nesting depth allowed by default for a value crossing the wall: `LIMITS.valueDepth.default`.
@@ -89,13 +90,16 @@ export function jsonValueProblem(value: unknown, options: JsonValueOptions = {})
 
 /**
  * Checks `value` as {@link jsonValueProblem} does, and tells the kind of problem (so callers can
- * answer `KILN_VALUE_TOO_DEEP` for depth) or, for a good value, its depth. Throws a `RangeError`
+ * answer `KILN_VALUE_TOO_DEEP` for depth) or, for a good value, its depth. Throws a `KILN_INVALID_OPTION` error
  * only for a `maxDepth` that is not a whole number ≥ 0 (or `Infinity`), a bug in the caller.
  */
 export function checkJsonValue(value: unknown, options: JsonValueOptions = {}): JsonValueCheck {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (!(maxDepth >= 0) || (maxDepth !== Number.POSITIVE_INFINITY && !Number.isInteger(maxDepth))) {
-    throw new RangeError(`maxDepth must be a whole number ≥ 0 or Infinity, got ${String(maxDepth)}`);
+    throw new KilnError(
+      "KILN_INVALID_OPTION",
+      `maxDepth must be a whole number ≥ 0 or Infinity, got ${String(maxDepth)}`,
+    );
   }
   const what = options.what ?? "value";
   const stack: Frame[] = [];

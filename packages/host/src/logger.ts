@@ -1,5 +1,9 @@
-/** Severity of a log line, as the extension wrote it (`stdout` lines are `info`, `stderr` lines `error`). */
-export type LogLevel = "debug" | "info" | "warn" | "error";
+import { KilnError } from "@kiln/contracts/errors";
+import type { LogLevel } from "@kiln/sdk/protocol";
+
+// Severity of a log line, as the extension wrote it (`stdout` lines are `info`, `stderr` lines
+// `error`): the runtime protocol's `LogLevel`, defined in @kiln/sdk/protocol.
+export type { LogLevel };
 
 /** One line an extension logged, tagged with where it came from. */
 export interface LogEntry {
@@ -62,11 +66,11 @@ export class LineSplitter {
   /** The current line was already emitted truncated: drop bytes until the next newline. */
   #dropping = false;
 
-  /** Throws a `RangeError` for a `maxLineBytes` that is not a whole number ≥ 1. */
+  /** Throws a `KILN_INVALID_OPTION` error for a `maxLineBytes` that is not a whole number ≥ 1. */
   constructor(onLine: (line: string) => void, options: LineSplitterOptions = {}) {
     const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`maxLineBytes must be a whole number ≥ 1, got ${String(max)}`);
+      throw new KilnError("KILN_INVALID_OPTION", `maxLineBytes must be a whole number ≥ 1, got ${String(max)}`);
     }
     this.#onLine = onLine;
     this.#max = max;

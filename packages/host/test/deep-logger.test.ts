@@ -109,7 +109,11 @@ describe("LineSplitter", () => {
   });
 
   it("refuses a maxLineBytes that is not a positive whole number", () => {
-    expect(() => new LineSplitter(() => {}, { maxLineBytes: 0 })).toThrow(RangeError);
-    expect(() => new LineSplitter(() => {}, { maxLineBytes: 1.5 })).toThrow(RangeError);
+    expect(() => new LineSplitter(() => {}, { maxLineBytes: 0 })).toThrow(
+      expect.objectContaining({ code: "KILN_INVALID_OPTION" }),
+    );
+    expect(() => new LineSplitter(() => {}, { maxLineBytes: 1.5 })).toThrow(
+      expect.objectContaining({ code: "KILN_INVALID_OPTION" }),
+    );
   });
 });

@@ -8,14 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { LimitErrorCodes } from "../src/errors.js";
-import {
-  type CallerContext,
-  OperationErrorCodes as Codes,
-  type KvBackend,
-  OperationRegistry,
-  registerBuiltins,
-} from "../src/index.js";
+import { type CallerContext, type KvBackend, OperationRegistry, registerBuiltins } from "../src/index.js";
 import { DEFAULT_MAX_DEPTH } from "../src/json-safety.js";
 import { SqliteJobStore } from "../src/store/sqlite.js";
 import { testManifest } from "./fixtures.js";
@@ -89,7 +82,7 @@ describe("a deep value through an echoing operation", () => {
     for (const name of ["test.echo", "test.sync-echo"]) {
       const logs: Array<[string, string]> = [];
       const reply = await registry.call(name, payload, caller(unusedKv, logs));
-      expect(reply).toMatchObject({ ok: false, error: { code: LimitErrorCodes.valueTooDeep } });
+      expect(reply).toMatchObject({ ok: false, error: { code: "KILN_VALUE_TOO_DEEP" } });
       if (reply.ok) throw new Error("unreachable");
       expect(reply.error.message).toContain(`deeper than the limit of ${DEFAULT_MAX_DEPTH}`);
       // The path is elided, not 100,000 segments long.
@@ -105,7 +98,7 @@ describe("a deep value through an echoing operation", () => {
 
   it.each([3_000, 100_000])("answers a handler's %i-deep result with a typed error", async (depth) => {
     const reply = await registry.call("test.deep-result", { depth }, caller(unusedKv));
-    expect(reply).toMatchObject({ ok: false, error: { code: LimitErrorCodes.valueTooDeep } });
+    expect(reply).toMatchObject({ ok: false, error: { code: "KILN_VALUE_TOO_DEEP" } });
     if (reply.ok) throw new Error("unreachable");
     expect(reply.error.message).toMatch(/^operation "test\.deep-result" returned a result nested deeper than/);
   });
@@ -128,7 +121,7 @@ describe("kv.set and kv.get of deep values through the registry", () => {
     registerBuiltins(registry);
     const c = caller(store.kv);
     const reply = await registry.call("kv.set", { key: "deep", value: deepArray(depth) }, c);
-    expect(reply).toMatchObject({ ok: false, error: { code: LimitErrorCodes.valueTooDeep } });
+    expect(reply).toMatchObject({ ok: false, error: { code: "KILN_VALUE_TOO_DEEP" } });
     expect(await registry.call("kv.get", { key: "deep" }, c)).toEqual({ ok: true, value: null });
   });
 
@@ -139,7 +132,7 @@ describe("kv.set and kv.get of deep values through the registry", () => {
     const registry = new OperationRegistry({ rateLimit: false });
     registerBuiltins(registry);
     const reply = await registry.call("kv.get", { key: "deep" }, caller(store.kv));
-    expect(reply).toMatchObject({ ok: false, error: { code: LimitErrorCodes.valueTooDeep } });
+    expect(reply).toMatchObject({ ok: false, error: { code: "KILN_VALUE_TOO_DEEP" } });
   });
 
   it("round-trips a value at the depth limit", async () => {
@@ -159,7 +152,7 @@ describe("a kv backend returning a deep value", () => {
     const registry = new OperationRegistry({ rateLimit: false });
     registerBuiltins(registry);
     const reply = await registry.call("kv.get", { key: "x" }, caller(deepKv));
-    expect(reply).toMatchObject({ ok: false, error: { code: LimitErrorCodes.valueTooDeep } });
+    expect(reply).toMatchObject({ ok: false, error: { code: "KILN_VALUE_TOO_DEEP" } });
   });
 });
 
@@ -209,7 +202,7 @@ describe("settle and finish cannot throw", () => {
     // As on every other path, a throwing logger shows as the registry's own failure.
     expect(await pending).toMatchObject({
       ok: false,
-      error: { code: Codes.failed, message: expect.stringContaining("logger down") },
+      error: { code: "KILN_OPERATION_FAILED", message: expect.stringContaining("logger down") },
     });
   });
 });
@@ -221,7 +214,7 @@ describe("operation names", () => {
     const logs: Array<[string, string]> = [];
     const name = `kv.${"g".repeat(4 * 1024 * 1024)}`;
     const reply = await registry.call(name, null, caller(unusedKv, logs));
-    expect(reply).toMatchObject({ ok: false, error: { code: LimitErrorCodes.operationNameTooLong } });
+    expect(reply).toMatchObject({ ok: false, error: { code: "KILN_OPERATION_NAME_TOO_LONG" } });
     if (reply.ok) throw new Error("unreachable");
     expect(reply.error.message).not.toContain("did you mean");
     expect(reply.error.message.length).toBeLessThan(500);
@@ -232,9 +225,9 @@ describe("operation names", () => {
     const registry = new OperationRegistry({ rateLimit: false });
     registerBuiltins(registry);
     const reply = await registry.call(`kv.${"g".repeat(125)}`, null, caller(unusedKv));
-    expect(reply).toMatchObject({ ok: false, error: { code: Codes.unknownOperation } });
+    expect(reply).toMatchObject({ ok: false, error: { code: "KILN_UNKNOWN_OPERATION" } });
     expect(await registry.call("kv.gte", { key: "k" }, caller(unusedKv))).toMatchObject({
-      error: { code: Codes.unknownOperation, message: expect.stringContaining('did you mean "kv.get"') },
+      error: { code: "KILN_UNKNOWN_OPERATION", message: expect.stringContaining('did you mean "kv.get"') },
     });
   });
 
@@ -245,7 +238,7 @@ describe("operation names", () => {
     }
     const reply = await registry.call(`bulk.op-7-${"x".repeat(99)}y`, null, caller(unusedKv));
     expect(reply).toMatchObject({
-      error: { code: Codes.unknownOperation, message: expect.stringContaining(`did you mean "bulk.op-7-`) },
+      error: { code: "KILN_UNKNOWN_OPERATION", message: expect.stringContaining(`did you mean "bulk.op-7-`) },
     });
   });
 });

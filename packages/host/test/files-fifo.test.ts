@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerBuiltins } from "../src/operations/builtins/index.js";
-import { OperationErrorCodes as Codes } from "../src/operations/errors.js";
 import { OperationRegistry } from "../src/operations/registry.js";
 import type { CallerContext } from "../src/operations/types.js";
 import { filesCaller } from "./fixtures.js";
@@ -97,7 +96,7 @@ describe("files.read and FIFOs", () => {
     );
     expect(replies).not.toBe(HUNG);
     for (const reply of replies as Awaited<ReturnType<typeof registry.call>>[]) {
-      expect(reply).toMatchObject({ ok: false, error: { code: Codes.notAFile } });
+      expect(reply).toMatchObject({ ok: false, error: { code: "KILN_NOT_A_FILE" } });
     }
     expect(await within(5000, readFile(join(docs, "normal.txt"), "utf8"))).toBe("normal");
     expect(await within(5000, lookup("localhost"))).toMatchObject({ address: expect.any(String) });
@@ -143,7 +142,7 @@ describe("files.read and FIFOs", () => {
     expect(fsAfter).toBe("normal");
     expect(dnsAfter).not.toBe(HUNG);
     expect(tally.get("read") ?? 0).toBeGreaterThan(0);
-    expect(tally.get(Codes.notAFile) ?? 0).toBeGreaterThan(0);
+    expect(tally.get("KILN_NOT_A_FILE") ?? 0).toBeGreaterThan(0);
     for (const outcome of tally.keys()) expect(outcome).toMatch(/^(read|KILN_NOT_A_FILE|KILN_NOT_FOUND)$/);
   });
 });

@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerFiles } from "../src/operations/builtins/files.js";
-import { OperationErrorCodes as Codes } from "../src/operations/errors.js";
 import { OperationRegistry } from "../src/operations/registry.js";
 import type { CallerContext } from "../src/operations/types.js";
 import { filesCaller } from "./fixtures.js";
@@ -70,20 +69,20 @@ describe.each([
   });
 
   it.each([
-    ["files.read", "pipe", Codes.notAFile, /"pipe" in folder "docs" is not a file \(a FIFO\)/],
-    ["files.read", "sub/pipe", Codes.notAFile, /is not a file/],
-    ["files.read", "socket", Codes.notAFile, /"socket" in folder "docs" is not a file/],
-    ["files.read", "zero", Codes.pathEscape, /"zero" is a symbolic link/],
-    ["files.read", "devices/zero", Codes.pathEscape, /"devices" is a symbolic link/],
-    ["files.read", "sub/out/secret.txt", Codes.pathEscape, /"sub\/out" is a symbolic link/],
-    ["files.stat", "sub/out", Codes.pathEscape, /"sub\/out" is a symbolic link/],
-    ["files.list", "sub/out", Codes.pathEscape, /"sub\/out" is a symbolic link/],
-    ["files.list", "pipe", Codes.notADirectory, /"pipe" in folder "docs" is not a directory/],
-    ["files.read", "pipe/x", Codes.notFound, /"pipe" is not a directory/],
-    ["files.read", "sub/deeper", Codes.notAFile, /is not a file \(a directory\)/],
-    ["files.read", "", Codes.notAFile, /the root of folder "docs" is not a file/],
-    ["files.read", "sub/missing/x", Codes.notFound, /"sub\/missing\/x" in folder "docs" does not exist/],
-    ["files.stat", "sub/missing", Codes.notFound, /does not exist/],
+    ["files.read", "pipe", "KILN_NOT_A_FILE", /"pipe" in folder "docs" is not a file \(a FIFO\)/],
+    ["files.read", "sub/pipe", "KILN_NOT_A_FILE", /is not a file/],
+    ["files.read", "socket", "KILN_NOT_A_FILE", /"socket" in folder "docs" is not a file/],
+    ["files.read", "zero", "KILN_PATH_ESCAPE", /"zero" is a symbolic link/],
+    ["files.read", "devices/zero", "KILN_PATH_ESCAPE", /"devices" is a symbolic link/],
+    ["files.read", "sub/out/secret.txt", "KILN_PATH_ESCAPE", /"sub\/out" is a symbolic link/],
+    ["files.stat", "sub/out", "KILN_PATH_ESCAPE", /"sub\/out" is a symbolic link/],
+    ["files.list", "sub/out", "KILN_PATH_ESCAPE", /"sub\/out" is a symbolic link/],
+    ["files.list", "pipe", "KILN_NOT_A_DIRECTORY", /"pipe" in folder "docs" is not a directory/],
+    ["files.read", "pipe/x", "KILN_NOT_FOUND", /"pipe" is not a directory/],
+    ["files.read", "sub/deeper", "KILN_NOT_A_FILE", /is not a file \(a directory\)/],
+    ["files.read", "", "KILN_NOT_A_FILE", /the root of folder "docs" is not a file/],
+    ["files.read", "sub/missing/x", "KILN_NOT_FOUND", /"sub\/missing\/x" in folder "docs" does not exist/],
+    ["files.stat", "sub/missing", "KILN_NOT_FOUND", /does not exist/],
   ])("%s %j → %s", async (op, path, code, message) => {
     const reply = await call(op, path);
     expect(reply).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) } });

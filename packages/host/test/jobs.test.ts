@@ -115,12 +115,21 @@ describe("job concurrency", () => {
     await expect(h.jobs.dispatch("later", "nope")).rejects.toMatchObject({ code: "KILN_JOB_NOT_FOUND" });
   });
 
+  it("offers applications no way to feed the scheduler: progress, checkpoints and logs come only from jobs", () => {
+    const h = new ExtensionHost({ logger: () => {} });
+    hosts.push(h);
+    for (const plumbing of ["schedule", "progress", "checkpoint", "log", "runningCount"]) {
+      expect(plumbing in h.jobs, plumbing).toBe(false);
+    }
+    expect(typeof h.jobs.dispatch).toBe("function");
+  });
+
   it("refuses pause/resume/cancel in states that do not allow them, with typed errors", async () => {
     const h = await host({ extensions: [{ id: "states" }] });
     const id = await h.jobs.dispatch("states", "echo", 1);
     await h.jobs.wait(id);
     await expect(h.jobs.resume(id)).rejects.toMatchObject({ code: "KILN_JOB_STATE" });
     await expect(h.jobs.pause(id)).rejects.toMatchObject({ code: "KILN_JOB_STATE" });
-    await expect(h.jobs.cancel("job_nope")).rejects.toMatchObject({ code: "KILN_JOB_UNKNOWN" });
+    await expect(h.jobs.cancel("job_nope")).rejects.toMatchObject({ code: "KILN_JOB_NOT_FOUND" });
   });
 });

@@ -11,22 +11,32 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CallerContext,
-  OperationErrorCodes as Codes,
+  KilnError,
+  KV_DEFAULT_MAX_VALUE_BYTES,
   type KvBackend,
   type KvListOptions,
   type KvListPage,
   OperationRegistry,
   registerBuiltins,
+  registerKv,
+  SqliteJobStore,
 } from "../src/index.js";
 import { testManifest } from "./fixtures.js";
 
-/** In-memory stand-in for the SQLite store: one sorted key space per extension. */
+/**
+ * In-memory stand-in for the SQLite store: one sorted key space per extension, and the store's
+ * size rule (`maxValueBytes`, KILN_VALUE_TOO_LARGE).
+ */
 class MemoryKv implements KvBackend {
   readonly #data = new Map<string, Map<string, unknown>>();
   async get(ext: string, key: string): Promise<unknown> {
     return structuredClone(this.#data.get(ext)?.get(key));
   }
-  async set(ext: string, key: string, value: unknown): Promise<void> {
+  async set(ext: string, key: string, value: unknown, options: { maxValueBytes?: number } = {}): Promise<void> {
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    const max = options.maxValueBytes ?? KV_DEFAULT_MAX_VALUE_BYTES;
+    if (bytes > max)
+      throw new KilnError("KILN_VALUE_TOO_LARGE", `value of key "${key}" is ${bytes} bytes, over ${max}`);
     const space = this.#data.get(ext) ?? new Map<string, unknown>();
     this.#data.set(ext, space);
     space.set(key, structuredClone(value));
@@ -162,31 +172,31 @@ describe("files.*", () => {
 
   it.each([
     // Textual escapes: refused before the disk is touched.
-    ["files.read", "..", Codes.pathEscape, /'\.\.' segment/],
-    ["files.read", "../outside/secret.txt", Codes.pathEscape, /'\.\.' segment/],
-    ["files.read", "a/../../outside/secret.txt", Codes.pathEscape, /'\.\.' segment/],
-    ["files.list", "sub/..", Codes.pathEscape, /'\.\.' segment/],
-    ["files.read", "/etc/passwd", Codes.pathEscape, /absolute/],
-    ["files.stat", "/etc", Codes.pathEscape, /absolute/],
-    ["files.read", "..\\outside\\secret.txt", Codes.pathEscape, /backslash/],
-    ["files.read", "hello.txt\0.png", Codes.pathEscape, /NUL byte/],
+    ["files.read", "..", "KILN_PATH_ESCAPE", /'\.\.' segment/],
+    ["files.read", "../outside/secret.txt", "KILN_PATH_ESCAPE", /'\.\.' segment/],
+    ["files.read", "a/../../outside/secret.txt", "KILN_PATH_ESCAPE", /'\.\.' segment/],
+    ["files.list", "sub/..", "KILN_PATH_ESCAPE", /'\.\.' segment/],
+    ["files.read", "/etc/passwd", "KILN_PATH_ESCAPE", /absolute/],
+    ["files.stat", "/etc", "KILN_PATH_ESCAPE", /absolute/],
+    ["files.read", "..\\outside\\secret.txt", "KILN_PATH_ESCAPE", /backslash/],
+    ["files.read", "hello.txt\0.png", "KILN_PATH_ESCAPE", /NUL byte/],
     // Links: refused wherever they are, whatever they point at.
-    ["files.read", "link-out.txt", Codes.pathEscape, /"link-out\.txt" is a symbolic link/],
-    ["files.stat", "link-out.txt", Codes.pathEscape, /symbolic link/],
-    ["files.read", "dir-out/secret.txt", Codes.pathEscape, /"dir-out" is a symbolic link/],
-    ["files.list", "dir-out", Codes.pathEscape, /"dir-out" is a symbolic link/],
-    ["files.read", "link-in.txt", Codes.pathEscape, /"link-in\.txt" is a symbolic link/],
-    ["files.read", "dir-in/inner.txt", Codes.pathEscape, /"dir-in" is a symbolic link/],
-    ["files.list", "sub/up", Codes.pathEscape, /"sub\/up" is a symbolic link/],
-    ["files.read", "sub/up/outside/secret.txt", Codes.pathEscape, /"sub\/up" is a symbolic link/],
-    ["files.read", "dangling", Codes.pathEscape, /symbolic link/],
+    ["files.read", "link-out.txt", "KILN_PATH_ESCAPE", /"link-out\.txt" is a symbolic link/],
+    ["files.stat", "link-out.txt", "KILN_PATH_ESCAPE", /symbolic link/],
+    ["files.read", "dir-out/secret.txt", "KILN_PATH_ESCAPE", /"dir-out" is a symbolic link/],
+    ["files.list", "dir-out", "KILN_PATH_ESCAPE", /"dir-out" is a symbolic link/],
+    ["files.read", "link-in.txt", "KILN_PATH_ESCAPE", /"link-in\.txt" is a symbolic link/],
+    ["files.read", "dir-in/inner.txt", "KILN_PATH_ESCAPE", /"dir-in" is a symbolic link/],
+    ["files.list", "sub/up", "KILN_PATH_ESCAPE", /"sub\/up" is a symbolic link/],
+    ["files.read", "sub/up/outside/secret.txt", "KILN_PATH_ESCAPE", /"sub\/up" is a symbolic link/],
+    ["files.read", "dangling", "KILN_PATH_ESCAPE", /symbolic link/],
     // Everything else that can go wrong.
-    ["files.read", "missing.txt", Codes.notFound, /"missing\.txt" in folder "docs" does not exist/],
-    ["files.read", "hello.txt/x", Codes.notFound, /"hello\.txt" is not a directory/],
-    ["files.read", "sub", Codes.notAFile, /"sub" in folder "docs" is not a file/],
-    ["files.list", "hello.txt", Codes.notADirectory, /is not a directory/],
-    ["files.read", "big.txt", Codes.fileTooLarge, /1025 bytes, over the read limit of 1024 bytes/],
-    ["files.read", "bytes.bin", Codes.fileNotUtf8, /encoding: "base64"/],
+    ["files.read", "missing.txt", "KILN_NOT_FOUND", /"missing\.txt" in folder "docs" does not exist/],
+    ["files.read", "hello.txt/x", "KILN_NOT_FOUND", /"hello\.txt" is not a directory/],
+    ["files.read", "sub", "KILN_NOT_A_FILE", /"sub" in folder "docs" is not a file/],
+    ["files.list", "hello.txt", "KILN_NOT_A_DIRECTORY", /is not a directory/],
+    ["files.read", "big.txt", "KILN_FILE_TOO_LARGE", /1025 bytes, over the read limit of 1024 bytes/],
+    ["files.read", "bytes.bin", "KILN_FILE_NOT_UTF8", /encoding: "base64"/],
   ])("%s %j → %s", async (op, path, code, message) => {
     const reply = await registry.call(op, { folder: "docs", path }, who);
     expect(reply).toMatchObject({ ok: false, error: { code } });
@@ -201,34 +211,34 @@ describe("files.*", () => {
     [
       "an unknown folder",
       { folder: "photos", path: "a.jpg" },
-      Codes.folderNotGranted,
+      "KILN_FOLDER_NOT_GRANTED",
       /folder "photos" is not granted to extension "reader" \(granted: "docs", "alias", "gone"\)/,
     ],
-    ["__proto__", { folder: "__proto__", path: "a" }, Codes.folderNotGranted, /not granted/],
-    ["constructor", { folder: "constructor", path: "a" }, Codes.folderNotGranted, /not granted/],
+    ["__proto__", { folder: "__proto__", path: "a" }, "KILN_FOLDER_NOT_GRANTED", /not granted/],
+    ["constructor", { folder: "constructor", path: "a" }, "KILN_FOLDER_NOT_GRANTED", /not granted/],
     [
       "a granted root that does not exist",
       { folder: "gone", path: "a" },
-      Codes.notFound,
+      "KILN_NOT_FOUND",
       /folder "gone" does not exist/,
     ],
     [
       "a caller maxBytes below the size",
       { folder: "docs", path: "hello.txt", maxBytes: 3 },
-      Codes.fileTooLarge,
+      "KILN_FILE_TOO_LARGE",
       /over the read limit of 3 bytes/,
     ],
     [
       "a caller maxBytes above the host's",
       { folder: "docs", path: "big.txt", maxBytes: 1e9 },
-      Codes.fileTooLarge,
+      "KILN_FILE_TOO_LARGE",
       /limit of 1024 bytes/,
     ],
-    ["a missing folder property", { path: "a" }, Codes.inputInvalid, /missing required property "folder"/],
+    ["a missing folder property", { path: "a" }, "KILN_OPERATION_INPUT_INVALID", /missing required property "folder"/],
     [
       "an unknown encoding",
       { folder: "docs", path: "hello.txt", encoding: "latin1" },
-      Codes.inputInvalid,
+      "KILN_OPERATION_INPUT_INVALID",
       /payload\/encoding must be one of \["utf8","base64"\]/,
     ],
   ])("files.read with %s is refused", async (_, input, code, message) => {
@@ -239,14 +249,14 @@ describe("files.*", () => {
   it("needs files.read declared and granted", async () => {
     const undeclared = caller("nofiles", { permissions: ["kv.read"], folders: { docs } });
     expect(await registry.call("files.list", { folder: "docs" }, undeclared)).toMatchObject({
-      error: { code: Codes.permissionNotDeclared },
+      error: { code: "KILN_PERMISSION_NOT_DECLARED" },
     });
     const ungranted: CallerContext = {
       ...caller("nofiles", { folders: { docs } }),
       grants: { permissions: new Set(), folders: { docs } },
     };
     expect(await registry.call("files.list", { folder: "docs" }, ungranted)).toMatchObject({
-      error: { code: Codes.permissionDenied },
+      error: { code: "KILN_PERMISSION_DENIED" },
     });
   });
 });
@@ -372,7 +382,10 @@ describe("http.fetch", () => {
     // Allowed by name, so it got as far as the network, where nothing listens on port 1.
     expect(reply).toMatchObject({
       ok: false,
-      error: { code: Codes.failed, message: expect.stringMatching(/request to http:\/\/localhost:1\/x failed/) },
+      error: {
+        code: "KILN_OPERATION_FAILED",
+        message: expect.stringMatching(/request to http:\/\/localhost:1\/x failed/),
+      },
     });
   });
 
@@ -417,59 +430,64 @@ describe("http.fetch", () => {
     [
       "a host not in allowedHosts",
       () => "http://localhost:1/x",
-      Codes.hostNotAllowed,
+      "KILN_HOST_NOT_ALLOWED",
       /host "localhost:1" is not in the allowedHosts of extension "fetcher" \(127\.0\.0\.1:\d+\); to allow it, add allowedHosts: \["localhost:1"\]/,
     ],
     [
       "a default-port URL of a host:port entry",
       () => "http://127.0.0.1/x",
-      Codes.hostNotAllowed,
+      "KILN_HOST_NOT_ALLOWED",
       /host "127\.0\.0\.1" is not in the allowedHosts/,
     ],
     [
       "another port of an allowed host",
       () => `http://127.0.0.1:${otherPort}/hit`,
-      Codes.hostNotAllowed,
+      "KILN_HOST_NOT_ALLOWED",
       /host "127\.0\.0\.1:\d+" is not/,
     ],
     [
       "a look-alike host",
       () => `http://127.0.0.1.evil.example:${port}/`,
-      Codes.hostNotAllowed,
+      "KILN_HOST_NOT_ALLOWED",
       /not in the allowedHosts/,
     ],
     [
       "a redirect to a disallowed host",
       () => `${base}/to-evil`,
-      Codes.hostNotAllowed,
+      "KILN_HOST_NOT_ALLOWED",
       /redirect from http:\/\/127\.0\.0\.1:\d+\/to-evil to http:\/\/evil\.example\/steal refused/,
     ],
     [
       "a redirect to a disallowed port",
       () => `${base}/to-other-port`,
-      Codes.hostNotAllowed,
+      "KILN_HOST_NOT_ALLOWED",
       /redirect from .* refused/,
     ],
-    ["a redirect to file:", () => `${base}/to-file`, Codes.hostNotAllowed, /only http and https are allowed/],
-    ["endless redirects", () => `${base}/loop`, Codes.tooManyRedirects, /redirected more than 5 times/],
-    ["a file: URL", () => "file:///etc/passwd", Codes.inputInvalid, /uses file:, but only http and https/],
-    ["an ftp: URL", () => `ftp://127.0.0.1:${port}/`, Codes.inputInvalid, /uses ftp:/],
-    ["a data: URL", () => "data:text/plain,hi", Codes.inputInvalid, /uses data:/],
-    ["a relative URL", () => "/hello", Codes.inputInvalid, /not an absolute URL/],
-    ["credentials in the URL", () => `http://u:p@127.0.0.1:${port}/hello`, Codes.inputInvalid, /credentials/],
+    ["a redirect to file:", () => `${base}/to-file`, "KILN_HOST_NOT_ALLOWED", /only http and https are allowed/],
+    ["endless redirects", () => `${base}/loop`, "KILN_TOO_MANY_REDIRECTS", /redirected more than 5 times/],
+    ["a file: URL", () => "file:///etc/passwd", "KILN_OPERATION_INPUT_INVALID", /uses file:, but only http and https/],
+    ["an ftp: URL", () => `ftp://127.0.0.1:${port}/`, "KILN_OPERATION_INPUT_INVALID", /uses ftp:/],
+    ["a data: URL", () => "data:text/plain,hi", "KILN_OPERATION_INPUT_INVALID", /uses data:/],
+    ["a relative URL", () => "/hello", "KILN_OPERATION_INPUT_INVALID", /not an absolute URL/],
+    [
+      "credentials in the URL",
+      () => `http://u:p@127.0.0.1:${port}/hello`,
+      "KILN_OPERATION_INPUT_INVALID",
+      /credentials/,
+    ],
     [
       "a declared content-length over the limit",
       () => `${base}/big`,
-      Codes.responseTooLarge,
+      "KILN_RESPONSE_TOO_LARGE",
       /larger than the limit of 2000 bytes/,
     ],
     [
       "a streamed body over the limit",
       () => `${base}/big-chunked`,
-      Codes.responseTooLarge,
+      "KILN_RESPONSE_TOO_LARGE",
       /larger than the limit of 2000 bytes/,
     ],
-    ["a server slower than the timeout", () => `${base}/slow`, Codes.timeout, /took longer than 1000 ms/],
+    ["a server slower than the timeout", () => `${base}/slow`, "KILN_TIMEOUT", /took longer than 1000 ms/],
   ])("refuses %s", async (_, url, code, message) => {
     otherHits.length = 0;
     const reply = await registry.call("http.fetch", { url: url() }, allowed());
@@ -479,16 +497,18 @@ describe("http.fetch", () => {
 
   it("refuses a body on GET, and unknown methods", async () => {
     expect(await registry.call("http.fetch", { url: `${base}/echo`, body: "x" }, allowed())).toMatchObject({
-      error: { code: Codes.inputInvalid },
+      error: { code: "KILN_OPERATION_INPUT_INVALID" },
     });
     expect(await registry.call("http.fetch", { url: `${base}/echo`, method: "TRACE" }, allowed())).toMatchObject({
-      error: { code: Codes.inputInvalid },
+      error: { code: "KILN_OPERATION_INPUT_INVALID" },
     });
   });
 
   it("refuses everything when the manifest lists no hosts", async () => {
     const reply = await registry.call("http.fetch", { url: `${base}/hello` }, caller("fetcher"));
-    expect(reply).toMatchObject({ error: { code: Codes.hostNotAllowed, message: expect.stringContaining("(none)") } });
+    expect(reply).toMatchObject({
+      error: { code: "KILN_HOST_NOT_ALLOWED", message: expect.stringContaining("(none)") },
+    });
   });
 
   it("answers KILN_CANCELLED promptly when the job is cancelled mid-request", async () => {
@@ -500,7 +520,7 @@ describe("http.fetch", () => {
     );
     setTimeout(() => controller.abort(), 50);
     // CANCELLED rather than TIMEOUT: the reply came from the abort, not from the 1 s time limit.
-    expect(await pending).toMatchObject({ ok: false, error: { code: Codes.cancelled } });
+    expect(await pending).toMatchObject({ ok: false, error: { code: "KILN_CANCELLED" } });
   });
 });
 
@@ -530,11 +550,11 @@ describe("kv.*", () => {
   });
 
   it.each([
-    ["an empty key", "kv.get", { key: "" }, Codes.inputInvalid],
-    ["a key over 512 characters", "kv.set", { key: "k".repeat(513), value: 1 }, Codes.inputInvalid],
-    ["a set without value", "kv.set", { key: "k" }, Codes.inputInvalid],
-    ["a limit of 0", "kv.list", { limit: 0 }, Codes.inputInvalid],
-    ["a value over the size limit", "kv.set", { key: "k", value: "v".repeat(200) }, Codes.valueTooLarge],
+    ["an empty key", "kv.get", { key: "" }, "KILN_OPERATION_INPUT_INVALID"],
+    ["a key over 512 characters", "kv.set", { key: "k".repeat(513), value: 1 }, "KILN_OPERATION_INPUT_INVALID"],
+    ["a set without value", "kv.set", { key: "k" }, "KILN_OPERATION_INPUT_INVALID"],
+    ["a limit of 0", "kv.list", { limit: 0 }, "KILN_OPERATION_INPUT_INVALID"],
+    ["a value over the size limit", "kv.set", { key: "k", value: "v".repeat(200) }, "KILN_VALUE_TOO_LARGE"],
   ])("refuses %s", async (_, op, input, code) => {
     expect(await registry.call(op, input, a)).toMatchObject({ ok: false, error: { code } });
   });
@@ -544,13 +564,59 @@ describe("kv.*", () => {
     expect(await ok(registry.call("kv.get", { key: "x" }, readOnly))).toBeNull();
     expect(await registry.call("kv.set", { key: "x", value: 1 }, readOnly)).toMatchObject({
       error: {
-        code: Codes.permissionNotDeclared,
+        code: "KILN_PERMISSION_NOT_DECLARED",
         message: expect.stringContaining("add 'kv.write' to @extension({ permissions })"),
       },
     });
     const notGranted: CallerContext = { ...readOnly, manifest: testManifest("ext-ro", ["kv.read", "kv.write"]) };
     expect(await registry.call("kv.delete", { key: "x" }, notGranted)).toMatchObject({
-      error: { code: Codes.permissionDenied },
+      error: { code: "KILN_PERMISSION_DENIED" },
     });
+  });
+});
+
+describe("kv.set's value limit, with the SQLite store", () => {
+  let dir: string;
+  let store: SqliteJobStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kiln-kv-limit-"));
+    store = SqliteJobStore.open(join(dir, "jobs.db"));
+  });
+  afterAll(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const MiB = 1024 * 1024;
+  const big = "x".repeat(2 * MiB);
+  const withLimit = (maxValueBytes?: number) => {
+    const registry = new OperationRegistry({ rateLimit: false });
+    registerKv(registry, maxValueBytes === undefined ? {} : { maxValueBytes });
+    return registry;
+  };
+
+  it("stores a 2 MiB value when the application raises maxValueBytes to 4 MiB", async () => {
+    const registry = withLimit(4 * MiB);
+    const who = caller("big-values", { kv: store.kv });
+    expect(await ok(registry.call("kv.set", { key: "big", value: big }, who))).toBeNull();
+    expect(await ok(registry.call("kv.get", { key: "big" }, who))).toBe(big);
+  });
+
+  it("refuses it with KILN_VALUE_TOO_LARGE under the default of 1 MiB", async () => {
+    expect(KV_DEFAULT_MAX_VALUE_BYTES).toBe(MiB);
+    const registry = withLimit();
+    const who = caller("small-values", { kv: store.kv });
+    const reply = await registry.call("kv.set", { key: "big", value: big }, who);
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: "KILN_VALUE_TOO_LARGE", message: expect.stringContaining(`over the limit of ${MiB}`) },
+    });
+    expect(await ok(registry.call("kv.get", { key: "big" }, who))).toBeNull();
+  });
+
+  it("refuses a maxValueBytes that is not a whole number ≥ 1", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => withLimit(bad)).toThrow(expect.objectContaining({ code: "KILN_INVALID_OPTION" }));
+    }
   });
 });

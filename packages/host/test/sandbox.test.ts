@@ -5,6 +5,7 @@
  */
 import { rm } from "node:fs/promises";
 import { compileSource, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
+import { RuntimeOps } from "@kiln/sdk/protocol";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ExtensionHost, type KilnError, type LogEntry } from "../src/index.js";
 import { makeExtension, protocolHelpers } from "./fixtures.js";
@@ -36,7 +37,7 @@ export function jobBombUncaught() { const a = []; for (;;) a.push("y".repeat(1 <
 export function jobSteps() { const { input } = readInput(); let n = 0; for (let i = 0; i < input.n; i++) n += i; complete(n); }
 export function jobCheckpoints() { const { input } = readInput(); let refused = null;
   for (let i = 0; i < input.n && !refused; i++) {
-    try { call("$checkpoint", { state: { i, pad: "p".repeat(input.pad ?? 0) }, progress: { done: i, total: null, message: null }, counters: { items: i, bytes: 0 } }); }
+    try { call("${RuntimeOps.checkpoint}", { state: { i, pad: "p".repeat(input.pad ?? 0) }, progress: { done: i, total: null, message: null }, counters: { items: i, bytes: 0 } }); }
     catch (e) { refused = e.code; }
   }
   complete(refused);
@@ -97,7 +98,7 @@ describe("values too deep for the host's recursion", () => {
 
   it("a job reporting a 2,500-deep result fails with a typed error and does not stay running", async () => {
     const { host } = await setup();
-    const raw = await host.jobs.dispatch("hostile", "raw-call", { op: "$complete", payload: deepText(2500) });
+    const raw = await host.jobs.dispatch("hostile", "raw-call", { op: RuntimeOps.complete, payload: deepText(2500) });
     expect(await host.jobs.wait(raw)).toMatchObject({ state: "failed", error: { code: "KILN_VALUE_TOO_DEEP" } });
     // Built in QuickJS: the deepest value it can serialise is still past the host's limit.
     const built = await host.jobs.wait(await host.jobs.dispatch("hostile", "deep", { depth: 300 }));
@@ -109,7 +110,9 @@ describe("values too deep for the host's recursion", () => {
 
   it("host.run of a 3,500-deep result rejects instead of hanging", async () => {
     const { host } = await setup();
-    await expect(host.run("hostile", "raw-call", { op: "$complete", payload: deepText(3500) })).rejects.toMatchObject({
+    await expect(
+      host.run("hostile", "raw-call", { op: RuntimeOps.complete, payload: deepText(3500) }),
+    ).rejects.toMatchObject({
       code: "KILN_VALUE_TOO_DEEP",
     });
     await neighbourAnswers(host);

@@ -26,7 +26,6 @@ function buildChild(): string {
   const sources = [
     "src/errors.ts",
     "src/json-safety.ts",
-    "src/limits.ts",
     "test/store-crash-child.ts",
     ...readdirSync(join(packageRoot, "src/store"))
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))

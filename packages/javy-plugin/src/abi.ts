@@ -1,7 +1,8 @@
 /**
  * The contracts between a Kiln plugin, the modules built for it and the host, defined once.
- * `@kiln/codegen` and `@kiln/host` import these; the C bridge (`c/bridge.c`) mirrors them, and
- * `README.md` documents them byte by byte.
+ * `@kiln/codegen`, `@kiln/host` and the SDK runtime (its types) import these; the C bridge
+ * (`c/bridge.c`) mirrors them, `README.md` documents them byte by byte, and `test/abi.test.ts`
+ * checks them against the built plugin.
  *
  * @module
  */
@@ -57,6 +58,43 @@ export const HOST_CALL_STOP = -2;
  */
 export const INSTRUCTIONS_PER_INTERRUPT = 10_000;
 
+/** WASI preview1's import module, the only one besides {@link HOST_NAMESPACE} the plugin imports from. */
+export const WASI_NAMESPACE = "wasi_snapshot_preview1";
+
+/** The imports of {@link HOST_NAMESPACE}, as `WebAssembly.Module.imports` lists them. */
+export const HOST_IMPORTS = [
+  { name: HOST_CALL_IMPORT, kind: "function" },
+  { name: HOST_TAKE_IMPORT, kind: "function" },
+  { name: INTERRUPT_IMPORT, kind: "function" },
+] as const satisfies readonly AbiEntry[];
+
+/** The plugin export `memory`: its linear memory, which dynamic modules import. */
+export const MEMORY_EXPORT = "memory";
+
+/** The plugin export `_initialize() -> ()`: wasi-libc's reactor start-up, called once before anything else. */
+export const INITIALIZE_EXPORT = "_initialize";
+
+/**
+ * The plugin export `cabi_realloc(old_ptr, old_len, align, new_len) -> ptr`: the allocator through
+ * which the host and dynamic modules hand buffers to the plugin.
+ */
+export const REALLOC_EXPORT = "cabi_realloc";
+
+/** The plugin export `initialize-runtime() -> ()`: creates the QuickJS runtime (idempotent, optional). */
+export const INITIALIZE_RUNTIME_EXPORT = "initialize-runtime";
+
+/** The plugin export `compile-src(src_ptr, src_len) -> ret_ptr`: JS source to QuickJS bytecode. */
+export const COMPILE_EXPORT = "compile-src";
+
+/** The plugin export `cabi_post_compile-src(ret_ptr) -> ()`: frees what `compile-src` returned. */
+export const POST_COMPILE_EXPORT = "cabi_post_compile-src";
+
+/**
+ * The plugin export `invoke(bc_ptr, bc_len, fn_is_some, fn_ptr, fn_len) -> ()`: evaluates the
+ * bytecode (once per instance) and calls the named JS export.
+ */
+export const INVOKE_EXPORT = "invoke";
+
 /**
  * The plugin export `kiln-set-memory-limit(bytes: u32)`: caps what QuickJS allocates; 0 lifts the
  * cap. Past it, JS gets a catchable `InternalError: out of memory`.
@@ -65,6 +103,46 @@ export const SET_MEMORY_LIMIT_EXPORT = "kiln-set-memory-limit";
 
 /** The plugin export `kiln-last-error() -> ret_ptr`: the error record of the last `invoke`. */
 export const LAST_ERROR_EXPORT = "kiln-last-error";
+
+/** An import or export by name and kind, as `WebAssembly.Module.imports`/`exports` describe it. */
+export interface AbiEntry {
+  /** The import's or export's name. */
+  readonly name: string;
+  /** What it is; the ABI has no tables or globals. */
+  readonly kind: "function" | "memory";
+}
+
+/** Everything Kiln's plugin exports. */
+export const PLUGIN_EXPORTS = [
+  { name: MEMORY_EXPORT, kind: "memory" },
+  { name: INITIALIZE_EXPORT, kind: "function" },
+  { name: REALLOC_EXPORT, kind: "function" },
+  { name: INITIALIZE_RUNTIME_EXPORT, kind: "function" },
+  { name: COMPILE_EXPORT, kind: "function" },
+  { name: POST_COMPILE_EXPORT, kind: "function" },
+  { name: INVOKE_EXPORT, kind: "function" },
+  { name: SET_MEMORY_LIMIT_EXPORT, kind: "function" },
+  { name: LAST_ERROR_EXPORT, kind: "function" },
+] as const satisfies readonly AbiEntry[];
+
+/**
+ * The exports without which a module is no plugin of Javy's current generation: the rest are Kiln's
+ * additions or optional, and Javy's own plugins lack some of them.
+ */
+export const REQUIRED_PLUGIN_EXPORTS = [MEMORY_EXPORT, REALLOC_EXPORT, COMPILE_EXPORT, INVOKE_EXPORT] as const;
+
+/**
+ * Everything a Kiln (or Javy dynamic) module may import, all from the plugin's namespace, in the
+ * order the emitter writes them. A host refuses a module that imports anything else.
+ */
+export const MODULE_IMPORTS = [
+  { name: MEMORY_EXPORT, kind: "memory" },
+  { name: REALLOC_EXPORT, kind: "function" },
+  { name: INVOKE_EXPORT, kind: "function" },
+] as const satisfies readonly AbiEntry[];
+
+/** The module export that runs the module's top-level code, as in Javy. */
+export const MODULE_START_EXPORT = "_start";
 
 /**
  * `name` and `message` of the error record of an `invoke` that the host stopped (through
@@ -90,6 +168,24 @@ export type HostCallReply =
 export interface HostCallError {
   readonly code: string;
   readonly message: string;
+}
+
+/**
+ * A failed host call's reply, as a value: for code that passes replies around before they are
+ * serialised. {@link hostCallErrorReply} is the same as JSON text.
+ */
+export function hostCallFailure(code: string, message: string): HostCallReply {
+  return { ok: false, error: { code, message } };
+}
+
+/** The JSON text of a successful host call's reply: `{"ok":true,"value":…}`. */
+export function hostCallReply(value: unknown): string {
+  return JSON.stringify({ ok: true, value });
+}
+
+/** The JSON text of a failed host call's reply: `{"ok":false,"error":{"code":…,"message":…}}`. */
+export function hostCallErrorReply(code: string, message: string): string {
+  return JSON.stringify(hostCallFailure(code, message));
 }
 
 /**

@@ -5,13 +5,18 @@
  * @packageDocumentation
  */
 export {
+  type AbiEntry,
   HOST_CALL_IMPORT,
   HOST_CALL_REFUSED,
   HOST_CALL_STOP,
+  HOST_IMPORTS,
   HOST_NAMESPACE,
   HOST_TAKE_IMPORT,
   type HostCallError,
   type HostCallReply,
+  hostCallErrorReply,
+  hostCallFailure,
+  hostCallReply,
   IMPORT_NAMESPACE_SECTION,
   INSTRUCTIONS_PER_INTERRUPT,
   INTERRUPT_IMPORT,
@@ -19,17 +24,17 @@ export {
   JAVY_SOURCE_SECTION,
   type JsErrorRecord,
   LAST_ERROR_EXPORT,
+  MODULE_IMPORTS,
+  MODULE_START_EXPORT,
+  PLUGIN_EXPORTS,
   PLUGIN_NAMESPACE,
+  REQUIRED_PLUGIN_EXPORTS,
   SET_MEMORY_LIMIT_EXPORT,
+  WASI_NAMESPACE,
 } from "./abi.js";
-export { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
-export {
-  type DynamicExport,
-  type DynamicModuleOptions,
-  emitDynamicModule,
-  jsExportName,
-  preloadModuleEmitter,
-} from "./module.js";
+export { JavyModuleFailedError, JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
+export { type JavyModuleResult, type RunJavyModuleOptions, runJavyModule } from "./javy.js";
+export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule, jsExportName } from "./module.js";
 export {
   compileSource,
   type HostCallHandler,
@@ -40,4 +45,4 @@ export {
   readImportNamespace,
   readPluginBytes,
 } from "./plugin.js";
-export { createWasi, Errno, WASI_PREVIEW1_FUNCTIONS, type Wasi, type WasiFunction, type WasiOptions } from "./wasi.js";
+export { createWasi, type Wasi, type WasiFunction, type WasiOptions } from "./wasi.js";

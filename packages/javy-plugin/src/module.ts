@@ -1,13 +1,46 @@
 /**
  * Writes extension modules in Javy's dynamic-linking format: the QuickJS bytecode in a passive
  * data segment, the plugin's `cabi_realloc`, `invoke` and `memory` imported from its namespace,
- * and `_start` plus one export per JS function. Binaryen assembles the module from WAT text, so the
- * layout below reads like the format description in JAVY.md.
+ * and `_start` plus one export per JS function. For bytecode `BC` and one export `job-x` calling
+ * the JS function `jobX`, the module is, in the text format that JAVY.md describes it in:
+ *
+ * ```wat
+ * (module
+ *   (import "kiln-plugin-v1" "memory" (memory 0))
+ *   (import "kiln-plugin-v1" "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+ *   (import "kiln-plugin-v1" "invoke" (func $invoke (param i32 i32 i32 i32 i32)))
+ *   (data $bc "BC")
+ *   (data $n0 "jobX")
+ *   (func (export "_start") (local $bc i32)
+ *     (local.set $bc (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const len(BC))))
+ *     (memory.init $bc (local.get $bc) (i32.const 0) (i32.const len(BC)))
+ *     (call $invoke (local.get $bc) (i32.const len(BC)) (i32.const 0) (i32.const 0) (i32.const 0)))
+ *   (func (export "job-x") (local $bc i32) (local $fn i32)
+ *     (local.set $bc (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const len(BC))))
+ *     (memory.init $bc (local.get $bc) (i32.const 0) (i32.const len(BC)))
+ *     (local.set $fn (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 4)))
+ *     (memory.init $n0 (local.get $fn) (i32.const 0) (i32.const 4))
+ *     (call $invoke (local.get $bc) (i32.const len(BC)) (i32.const 1) (local.get $fn) (i32.const 4))))
+ * ```
+ *
+ * plus the `producers` and `javy_source` custom sections. The binary is written directly (see
+ * `wasm.ts`) instead of assembling that text: an assembler is a large dependency that takes over a
+ * second to load, for a module whose shape never changes. The bytes are exactly those Binaryen
+ * assembled from that text before, so the same extension still builds to the same SHA-256.
  *
  * @module
  */
 import { brotliCompressSync, constants as zlib } from "node:zlib";
-import { JAVY_SOURCE_SECTION, PLUGIN_NAMESPACE } from "./abi.js";
+import { KilnError } from "@kiln/contracts/errors";
+import {
+  INVOKE_EXPORT,
+  JAVY_SOURCE_SECTION,
+  MODULE_IMPORTS,
+  MODULE_START_EXPORT,
+  PLUGIN_NAMESPACE,
+  REALLOC_EXPORT,
+} from "./abi.js";
+import { ByteWriter, Code, Op, SectionId, WASM_HEADER } from "./wasm.js";
 
 /**
  * Javy's rule for the JS function a Wasm export calls: kebab-case becomes camelCase
@@ -38,65 +71,129 @@ export interface DynamicModuleOptions {
    * (`"compressed"`, the default), raw, or omitted.
    */
   readonly source?: string;
+  /** How {@link DynamicModuleOptions.source} is embedded: see there. */
   readonly sourceMode?: "compressed" | "raw" | "omit";
   /** Version written into the `producers` section. */
   readonly producer?: { readonly name: string; readonly version: string };
 }
 
-let binaryenModule: Promise<typeof import("binaryen")> | undefined;
+/** Parameter and result counts (all `i32`) of the plugin functions a module imports. */
+const SIGNATURES = { [REALLOC_EXPORT]: [4, 1], [INVOKE_EXPORT]: [5, 0] } as const;
+
+const FUNCTION_IMPORTS = MODULE_IMPORTS.flatMap((i) => (i.kind === "function" ? [i.name] : []));
+const REALLOC = FUNCTION_IMPORTS.indexOf(REALLOC_EXPORT);
+const INVOKE = FUNCTION_IMPORTS.indexOf(INVOKE_EXPORT);
+/** Types are numbered as the function imports, then the `() -> ()` of every export. */
+const EXPORT_TYPE = FUNCTION_IMPORTS.length;
+const encoder = new TextEncoder();
 
 /**
- * Starts loading Binaryen (about a second of start-up) if it is not loaded yet. It is loaded on
- * first use so that hosts, which only run modules, never pay for it; a build calls this early so
- * that the load overlaps with its other steps.
+ * Builds a dynamically linked Javy module. The result is deterministic for the same input.
+ * Throws a `KILN_INVALID_OPTION` {@link KilnError} when two exports share a name or one is
+ * named `_start`.
  */
-export function preloadModuleEmitter(): Promise<unknown> {
-  binaryenModule ??= import("binaryen");
-  return binaryenModule;
+export function emitDynamicModule(options: DynamicModuleOptions): Uint8Array<ArrayBuffer> {
+  checkExportNames(options.exports);
+  const namespace = options.namespace ?? PLUGIN_NAMESPACE;
+  const bytecode = options.bytecode;
+  const names = options.exports.map((e) => encoder.encode(e.jsName));
+  const wasm = new ByteWriter(bytecode.length + 1024 + options.exports.length * 128);
+  wasm.bytes(WASM_HEADER);
+
+  const types = new ByteWriter().u32(FUNCTION_IMPORTS.length + 1);
+  for (const name of FUNCTION_IMPORTS) {
+    const [params, results] = SIGNATURES[name];
+    functionType(types, params, results);
+  }
+  functionType(types, 0, 0);
+  wasm.section(SectionId.type, types);
+
+  const imports = new ByteWriter().u32(MODULE_IMPORTS.length);
+  for (const entry of MODULE_IMPORTS) {
+    imports.name(namespace).name(entry.name);
+    if (entry.kind === "memory") imports.byte(Code.externMemory).byte(Code.limitsMinOnly).u32(0);
+    else imports.byte(Code.externFunc).u32(FUNCTION_IMPORTS.indexOf(entry.name));
+  }
+  wasm.section(SectionId.import, imports);
+
+  const functionCount = 1 + names.length;
+  const functions = new ByteWriter().u32(functionCount);
+  for (let i = 0; i < functionCount; i++) functions.u32(EXPORT_TYPE);
+  wasm.section(SectionId.function, functions);
+
+  // Defined functions are numbered after the imported ones, `_start` first.
+  const exports = new ByteWriter().u32(functionCount);
+  exports.name(MODULE_START_EXPORT).byte(Code.externFunc).u32(FUNCTION_IMPORTS.length);
+  options.exports.forEach((e, i) => {
+    exports
+      .name(e.wasmName)
+      .byte(Code.externFunc)
+      .u32(FUNCTION_IMPORTS.length + 1 + i);
+  });
+  wasm.section(SectionId.export, exports);
+
+  // `memory.init` refers to segments by index, which the validator checks against this count
+  // before it reaches the data section.
+  wasm.section(SectionId.dataCount, new ByteWriter().u32(1 + names.length));
+
+  const code = new ByteWriter().u32(functionCount);
+  code.sized(startBody(bytecode.length));
+  names.forEach((name, i) => {
+    code.sized(namedBody(bytecode.length, i + 1, name.length));
+  });
+  wasm.section(SectionId.code, code);
+
+  const data = new ByteWriter(bytecode.length + 64).u32(1 + names.length);
+  for (const segment of [bytecode, ...names]) data.byte(Code.passiveSegment).vector(segment);
+  wasm.section(SectionId.data, data);
+
+  wasm.customSection("producers", producersSection(options.producer ?? { name: "Kiln", version: "0.1.0" }));
+  const mode = options.sourceMode ?? "compressed";
+  if (options.source !== undefined && mode !== "omit") {
+    const raw = encoder.encode(options.source);
+    const payload = mode === "raw" ? raw : brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
+    wasm.customSection(JAVY_SOURCE_SECTION, payload);
+  }
+  return wasm.finish();
 }
 
-/** Builds a dynamically linked Javy module. The result is deterministic for the same input. */
-export async function emitDynamicModule(options: DynamicModuleOptions): Promise<Uint8Array<ArrayBuffer>> {
-  preloadModuleEmitter();
-  const { default: binaryen } = await (binaryenModule as Promise<typeof import("binaryen")>);
-  const namespace = options.namespace ?? PLUGIN_NAMESPACE;
-  const names = options.exports.map((e) => e.jsName);
-  const wat = [
-    "(module",
-    `  (import ${str(namespace)} "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))`,
-    `  (import ${str(namespace)} "invoke" (func $invoke (param i32 i32 i32 i32 i32)))`,
-    `  (import ${str(namespace)} "memory" (memory 0))`,
-    `  (data $bc ${bytesLiteral(options.bytecode)})`,
-    ...names.map((name, i) => `  (data $n${i} ${str(name)})`),
-    startFunction(options.bytecode.length),
-    ...options.exports.map((e, i) => namedFunction(e.wasmName, i, options.bytecode.length, utf8(e.jsName).length)),
-    ")",
-  ].join("\n");
-
-  const module = binaryen.parseText(wat);
-  try {
-    module.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory);
-    if (!module.validate()) throw new Error("internal error: the emitted dynamic module does not validate");
-    const producer = options.producer ?? { name: "Kiln", version: "0.1.0" };
-    module.addCustomSection("producers", producersSection(producer));
-    const mode = options.sourceMode ?? "compressed";
-    if (options.source !== undefined && mode !== "omit") {
-      const raw = utf8(options.source);
-      const payload = mode === "raw" ? raw : brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
-      module.addCustomSection(JAVY_SOURCE_SECTION, payload);
+/** Export names are the module's identity towards the host; a clash would not even validate. */
+function checkExportNames(exports: readonly DynamicExport[]): void {
+  const seen = new Set<string>([MODULE_START_EXPORT]);
+  for (const { wasmName } of exports) {
+    if (seen.has(wasmName)) {
+      throw new KilnError(
+        "KILN_INVALID_OPTION",
+        `emitDynamicModule: the export name "${wasmName}" is given twice or is reserved ("${MODULE_START_EXPORT}" is always added); every export needs a name of its own`,
+      );
     }
-    return module.emitBinary() as Uint8Array<ArrayBuffer>;
-  } finally {
-    module.dispose();
+    seen.add(wasmName);
   }
 }
 
-/** Copies the bytecode into plugin memory and evaluates it: the module's top-level code runs. */
-function startFunction(bcLen: number): string {
-  return `  (func (export "_start") (local $bc i32)
-    (local.set $bc (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${bcLen})))
-    (memory.init $bc (local.get $bc) (i32.const 0) (i32.const ${bcLen}))
-    (call $invoke (local.get $bc) (i32.const ${bcLen}) (i32.const 0) (i32.const 0) (i32.const 0)))`;
+/** `(i32 × params) -> (i32 × results)`. */
+function functionType(out: ByteWriter, params: number, results: number): void {
+  out.byte(Code.funcType).u32(params);
+  for (let i = 0; i < params; i++) out.byte(Code.i32);
+  out.u32(results);
+  for (let i = 0; i < results; i++) out.byte(Code.i32);
+}
+
+/** Allocates `len` bytes with the plugin's realloc (alignment 1) and copies segment `segment` there. */
+function copySegment(out: ByteWriter, local: number, segment: number, len: number): void {
+  out.byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(1).byte(Op.i32Const).i32(len);
+  out.byte(Op.call).u32(REALLOC).byte(Op.localSet).u32(local);
+  out.byte(Op.localGet).u32(local).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(len);
+  out.byte(Op.bulkPrefix).u32(Op.memoryInit).u32(segment).u32(0);
+}
+
+/** `_start`: copies the bytecode into plugin memory and evaluates it, so top-level code runs. */
+function startBody(bcLen: number): ByteWriter {
+  const body = new ByteWriter(64).u32(1).u32(1).byte(Code.i32);
+  copySegment(body, 0, 0, bcLen);
+  body.byte(Op.localGet).u32(0).byte(Op.i32Const).i32(bcLen);
+  body.byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(0);
+  return body.byte(Op.call).u32(INVOKE).byte(Op.end);
 }
 
 /**
@@ -104,61 +201,25 @@ function startFunction(bcLen: number): string {
  * copying; we keep them, because our plugin lets one instance serve many invocations (an
  * export may run more than once per instance, and a dropped segment would trap the second time).
  */
-function namedFunction(wasmName: string, index: number, bcLen: number, nameLen: number): string {
-  return `  (func (export ${str(wasmName)}) (local $bc i32) (local $fn i32)
-    (local.set $bc (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${bcLen})))
-    (memory.init $bc (local.get $bc) (i32.const 0) (i32.const ${bcLen}))
-    (local.set $fn (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${nameLen})))
-    (memory.init $n${index} (local.get $fn) (i32.const 0) (i32.const ${nameLen}))
-    (call $invoke (local.get $bc) (i32.const ${bcLen}) (i32.const 1) (local.get $fn) (i32.const ${nameLen})))`;
+function namedBody(bcLen: number, nameSegment: number, nameLen: number): ByteWriter {
+  const body = new ByteWriter(96).u32(1).u32(2).byte(Code.i32);
+  copySegment(body, 0, 0, bcLen);
+  copySegment(body, 1, nameSegment, nameLen);
+  body.byte(Op.localGet).u32(0).byte(Op.i32Const).i32(bcLen).byte(Op.i32Const).i32(1);
+  body.byte(Op.localGet).u32(1).byte(Op.i32Const).i32(nameLen);
+  return body.byte(Op.call).u32(INVOKE).byte(Op.end);
 }
 
 /** The `producers` custom section: language JavaScript ES2020, processed-by the given tool. */
-function producersSection(producer: { name: string; version: string }): Uint8Array {
+function producersSection(producer: { readonly name: string; readonly version: string }): Uint8Array {
   const fields: [string, [string, string][]][] = [
     ["language", [["JavaScript", "ES2020"]]],
     ["processed-by", [[producer.name, producer.version]]],
   ];
-  const out: number[] = [];
-  leb(out, fields.length);
+  const out = new ByteWriter().u32(fields.length);
   for (const [field, values] of fields) {
-    name(out, field);
-    leb(out, values.length);
-    for (const [n, v] of values) {
-      name(out, n);
-      name(out, v);
-    }
+    out.name(field).u32(values.length);
+    for (const [name, version] of values) out.name(name).name(version);
   }
-  return Uint8Array.from(out);
-}
-
-function name(out: number[], s: string): void {
-  const bytes = utf8(s);
-  leb(out, bytes.length);
-  out.push(...bytes);
-}
-
-function leb(out: number[], n: number): void {
-  let v = n >>> 0;
-  do {
-    const byte = v & 0x7f;
-    v >>>= 7;
-    out.push(v === 0 ? byte : byte | 0x80);
-  } while (v !== 0);
-}
-
-const encoder = new TextEncoder();
-function utf8(s: string): Uint8Array {
-  return encoder.encode(s);
-}
-
-/** A WAT string literal of arbitrary bytes. */
-function bytesLiteral(bytes: Uint8Array): string {
-  let s = '"';
-  for (const b of bytes) s += `\\${b.toString(16).padStart(2, "0")}`;
-  return `${s}"`;
-}
-
-function str(s: string): string {
-  return bytesLiteral(utf8(s));
+  return out.finish();
 }

@@ -6,17 +6,28 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import type { JsErrorRecord } from "./abi.js";
+import { KilnError } from "@kiln/contracts/errors";
 import {
+  COMPILE_EXPORT,
   HOST_CALL_IMPORT,
   HOST_CALL_REFUSED,
   HOST_CALL_STOP,
   HOST_NAMESPACE,
   HOST_TAKE_IMPORT,
+  hostCallErrorReply,
   IMPORT_NAMESPACE_SECTION,
+  INITIALIZE_EXPORT,
+  INITIALIZE_RUNTIME_EXPORT,
   INTERRUPT_IMPORT,
+  INVOKE_EXPORT,
+  type JsErrorRecord,
   LAST_ERROR_EXPORT,
+  MEMORY_EXPORT,
+  POST_COMPILE_EXPORT,
+  REALLOC_EXPORT,
+  REQUIRED_PLUGIN_EXPORTS,
   SET_MEMORY_LIMIT_EXPORT,
+  WASI_NAMESPACE,
 } from "./abi.js";
 import { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
 import { createWasi, type Wasi, type WasiOptions } from "./wasi.js";
@@ -32,7 +43,8 @@ export async function readPluginBytes(): Promise<Uint8Array<ArrayBuffer>> {
   try {
     return new Uint8Array(await readFile(pluginWasmUrl));
   } catch (error) {
-    throw new Error(
+    throw new KilnError(
+      "KILN_MODULE_INVALID",
       `Cannot read the Kiln plugin at ${pluginWasmUrl.pathname}: ${(error as Error).message}. ` +
         "Build it with `pnpm --filter @kiln/javy-plugin build`.",
       { cause: error },
@@ -59,8 +71,7 @@ export function readImportNamespace(module: WebAssembly.Module): string | undefi
 
 /**
  * Implements `kiln_host_v1.call`: takes the operation name and its JSON payload and returns the
- * reply JSON (`{"ok":true,"value":…}` or `{"ok":false,"error":{"code":…,"message":…}}`), or `null`
- * to stop the running code instead of replying (the import returns {@link HOST_CALL_STOP}: JS gets
+ * reply JSON (built with `hostCallReply` or `hostCallErrorReply`), or `null` to stop the running code instead of replying (the import returns {@link HOST_CALL_STOP}: JS gets
  * the uncatchable `InternalError: interrupted`, as if {@link PluginInstanceOptions.interrupt} had
  * said stop).
  */
@@ -84,30 +95,25 @@ export interface PluginInstanceOptions extends WasiOptions {
 
 /** The exports of a Kiln (or Javy) plugin that this class drives. */
 interface PluginExports {
-  readonly memory: WebAssembly.Memory;
-  cabi_realloc(oldPtr: number, oldLen: number, align: number, newLen: number): number;
-  "compile-src"(ptr: number, len: number): number;
-  "cabi_post_compile-src"?(retPtr: number): void;
-  invoke(bcPtr: number, bcLen: number, fnIsSome: number, fnPtr: number, fnLen: number): void;
-  "initialize-runtime"?(): void;
+  readonly [MEMORY_EXPORT]: WebAssembly.Memory;
+  [REALLOC_EXPORT](oldPtr: number, oldLen: number, align: number, newLen: number): number;
+  [COMPILE_EXPORT](ptr: number, len: number): number;
+  [POST_COMPILE_EXPORT]?(retPtr: number): void;
+  [INVOKE_EXPORT](bcPtr: number, bcLen: number, fnIsSome: number, fnPtr: number, fnLen: number): void;
+  [INITIALIZE_RUNTIME_EXPORT]?(): void;
   [LAST_ERROR_EXPORT]?(): number;
   [SET_MEMORY_LIMIT_EXPORT]?(bytes: number): void;
-  _initialize?(): void;
+  [INITIALIZE_EXPORT]?(): void;
 }
-
-const REQUIRED_EXPORTS = ["memory", "cabi_realloc", "compile-src", "invoke"] as const;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const unavailable: HostCallHandler = (op) =>
-  JSON.stringify({
-    ok: false,
-    error: {
-      code: "KILN_HOST_UNAVAILABLE",
-      message: `no host is attached to this plugin instance, so operation "${op}" cannot run; pass hostCall to PluginInstance.create`,
-    },
-  });
+  hostCallErrorReply(
+    "KILN_HOST_UNAVAILABLE",
+    `no host is attached to this plugin instance, so operation "${op}" cannot run; pass hostCall to PluginInstance.create`,
+  );
 
 /**
  * One instance of the plugin: one QuickJS runtime, its memory, its WASI. Not thread-safe and
@@ -161,10 +167,7 @@ export class PluginInstance {
           reply = hostCall(decoder.decode(op), decoder.decode(payload));
         } catch (error) {
           // A throwing handler must not unwind through Wasm (that would be a trap): answer instead.
-          reply = JSON.stringify({
-            ok: false,
-            error: { code: "KILN_HOST_CALL_FAILED", message: error instanceof Error ? error.message : String(error) },
-          });
+          reply = hostCallErrorReply("KILN_HOST_CALL_FAILED", error instanceof Error ? error.message : String(error));
         }
         if (reply === null) return HOST_CALL_STOP;
         pending = encoder.encode(reply);
@@ -191,22 +194,23 @@ export class PluginInstance {
     // Synchronous on purpose: the asynchronous form queues behind V8's background tier-up jobs
     // for earlier instances, which costs a second instance ~300 ms (measured); this costs ~1 ms.
     const instance = new WebAssembly.Instance(module, {
-      wasi_snapshot_preview1: wasi.imports,
+      [WASI_NAMESPACE]: wasi.imports,
       [HOST_NAMESPACE]: hostImports,
     });
     const exports = instance.exports;
-    const missing = REQUIRED_EXPORTS.filter((name) => !(name in exports));
+    const missing = REQUIRED_PLUGIN_EXPORTS.filter((name) => !(name in exports));
     if (missing.length > 0) {
-      throw new TypeError(
+      throw new KilnError(
+        "KILN_MODULE_LINK",
         `The module is not a Javy plugin of the current generation: it lacks the export(s) ${missing.join(", ")}. ` +
           "Use @kiln/javy-plugin’s dist/plugin.wasm or a plugin built for Javy 6 or later.",
       );
     }
-    memory = exports.memory as WebAssembly.Memory;
+    memory = exports[MEMORY_EXPORT] as WebAssembly.Memory;
     wasi.bind(memory);
     const plugin = new PluginInstance(exports, wasi, hostFaults);
-    plugin.#guard("_initialize", () => plugin.#api._initialize?.());
-    plugin.#guard("initialize-runtime", () => plugin.#api["initialize-runtime"]?.());
+    plugin.#guard(INITIALIZE_EXPORT, () => plugin.#api[INITIALIZE_EXPORT]?.());
+    plugin.#guard(INITIALIZE_RUNTIME_EXPORT, () => plugin.#api[INITIALIZE_RUNTIME_EXPORT]?.());
     return plugin;
   }
 
@@ -228,7 +232,7 @@ export class PluginInstance {
    * the high-water mark of everything the instance has allocated so far.
    */
   get memoryBytes(): number {
-    return this.#api.memory.buffer.byteLength;
+    return this.#api[MEMORY_EXPORT].buffer.byteLength;
   }
 
   /**
@@ -241,7 +245,7 @@ export class PluginInstance {
    */
   setMemoryLimit(bytes: number): void {
     if (!Number.isInteger(bytes) || bytes < 0) {
-      throw new RangeError(`setMemoryLimit: expected a whole number of bytes ≥ 0, got ${bytes}`);
+      throw new KilnError("KILN_INVALID_OPTION", `setMemoryLimit: expected a whole number of bytes ≥ 0, got ${bytes}`);
     }
     const set = this.#api[SET_MEMORY_LIMIT_EXPORT];
     if (!set) return;
@@ -270,15 +274,15 @@ export class PluginInstance {
 
   /** Compiles JS source (one ES module) to QuickJS bytecode for this plugin's namespace. */
   compile(source: string): Uint8Array {
-    return this.#guard("compile-src", () => {
+    return this.#guard(COMPILE_EXPORT, () => {
       const src = encoder.encode(source);
-      const retPtr = this.#api["compile-src"](this.#copyIn(src, 1), src.length);
-      const ret = new DataView(this.#api.memory.buffer, retPtr, 12);
+      const retPtr = this.#api[COMPILE_EXPORT](this.#copyIn(src, 1), src.length);
+      const ret = new DataView(this.#api[MEMORY_EXPORT].buffer, retPtr, 12);
       const status = ret.getUint8(0);
       const ptr = ret.getUint32(4, true);
       const len = ret.getUint32(8, true);
-      const out = new Uint8Array(this.#api.memory.buffer, ptr, len).slice();
-      this.#api["cabi_post_compile-src"]?.(retPtr);
+      const out = new Uint8Array(this.#api[MEMORY_EXPORT].buffer, ptr, len).slice();
+      this.#api[POST_COMPILE_EXPORT]?.(retPtr);
       if (status !== 0) throw new PluginCompileError(decoder.decode(out));
       return out;
     });
@@ -289,14 +293,14 @@ export class PluginInstance {
    * Throws {@link JsError} when the JS threw or its promise rejected or never settled.
    */
   invoke(bytecode: Uint8Array, fn?: string): void {
-    this.#guard("invoke", () => {
+    this.#guard(INVOKE_EXPORT, () => {
       const bcPtr = this.#copyIn(bytecode, 1);
       if (fn === undefined) {
-        this.#api.invoke(bcPtr, bytecode.length, 0, 0, 0);
+        this.#api[INVOKE_EXPORT](bcPtr, bytecode.length, 0, 0, 0);
       } else {
         const name = encoder.encode(fn);
         const namePtr = this.#copyIn(name, 1);
-        this.#api.invoke(bcPtr, bytecode.length, 1, namePtr, name.length);
+        this.#api[INVOKE_EXPORT](bcPtr, bytecode.length, 1, namePtr, name.length);
       }
     });
     const error = this.lastError();
@@ -309,9 +313,10 @@ export class PluginInstance {
     if (!read) return undefined;
     const text = this.#guard(LAST_ERROR_EXPORT, () => {
       const retPtr = read();
-      const ret = new DataView(this.#api.memory.buffer, retPtr, 12);
+      const memory = this.#api[MEMORY_EXPORT].buffer;
+      const ret = new DataView(memory, retPtr, 12);
       if (ret.getUint8(0) === 0) return undefined;
-      return decoder.decode(new Uint8Array(this.#api.memory.buffer, ret.getUint32(4, true), ret.getUint32(8, true)));
+      return decoder.decode(new Uint8Array(memory, ret.getUint32(4, true), ret.getUint32(8, true)));
     });
     if (text === undefined) return undefined;
     try {
@@ -328,8 +333,8 @@ export class PluginInstance {
 
   /** Allocates with the plugin's realloc and copies `bytes` in; the callee will own the buffer. */
   #copyIn(bytes: Uint8Array, align: number): number {
-    const ptr = this.#api.cabi_realloc(0, 0, align, bytes.length);
-    new Uint8Array(this.#api.memory.buffer, ptr, bytes.length).set(bytes);
+    const ptr = this.#api[REALLOC_EXPORT](0, 0, align, bytes.length);
+    new Uint8Array(this.#api[MEMORY_EXPORT].buffer, ptr, bytes.length).set(bytes);
     return ptr;
   }
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { KilnError } from "@kiln/contracts/errors";
 import { WasiExit } from "./errors.js";
 
 /** What the WASI imports may touch. Everything not given is denied or empty. */
@@ -118,7 +119,9 @@ export function createWasi(options: WasiOptions = {}): Wasi {
   const now = options.now ?? (() => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)));
 
   const buffer = (): ArrayBuffer => {
-    if (!memory) throw new Error("WASI was called before bind(memory): bind the instance memory first");
+    if (!memory) {
+      throw new KilnError("KILN_INVALID_OPTION", "WASI was called before bind(memory): bind the instance memory first");
+    }
     return memory.buffer;
   };
   /** A view of [ptr, ptr+len) of memory, or a Fault. Pointers are u32 from Wasm's view. */

@@ -4,6 +4,7 @@
  * JSON is a JS error rather than a trap; in every case the instance stays usable.
  */
 import { Worker } from "node:worker_threads";
+import { KilnError } from "@kiln/contracts";
 import { describe, expect, it } from "vitest";
 import { INSTRUCTIONS_PER_INTERRUPT, INTERRUPTED_ERROR, PLUGIN_NAMESPACE } from "../src/abi.js";
 import { JsError } from "../src/errors.js";
@@ -193,7 +194,7 @@ describe("a linked dynamic module, run as the host runs it", () => {
       { wasmName: "job-spin", jsName: "spin" },
       { wasmName: "job-ok", jsName: "ok" },
     ];
-    const module = new WebAssembly.Module(await emitDynamicModule({ bytecode, exports, source }));
+    const module = new WebAssembly.Module(emitDynamicModule({ bytecode, exports, source }));
     const linked = new WebAssembly.Instance(module, {
       [PLUGIN_NAMESPACE]: h.plugin.exports as WebAssembly.ModuleImports,
     });
@@ -333,8 +334,10 @@ export function big() {
     h.plugin.setMemoryLimit(0);
     h.plugin.invoke(bytecode, "big");
     expect(h.stdout()).toBe(`"out of memory"\n${24 * MiB}\n`);
-    expect(() => h.plugin.setMemoryLimit(-1)).toThrow(RangeError);
-    expect(() => h.plugin.setMemoryLimit(1.5)).toThrow(RangeError);
+    for (const bad of [-1, 1.5]) {
+      expect(() => h.plugin.setMemoryLimit(bad)).toThrow(expect.objectContaining({ code: "KILN_INVALID_OPTION" }));
+      expect(() => h.plugin.setMemoryLimit(bad)).toThrow(KilnError);
+    }
     h.plugin.setMemoryLimit(2 ** 40); // beyond wasm32: no cap
     h.plugin.invoke(bytecode, "big");
   });
@@ -453,6 +456,9 @@ import(workerData.entry).then(async ({ PluginInstance }) => {
 }).catch((error) => parentPort.postMessage({ error: String(error) }));`,
       {
         eval: true,
+        // No inherited `--conditions=@kiln/source`: it would send the built package's imports of
+        // other workspace packages to TypeScript sources, which plain Node cannot load.
+        execArgv: [],
         workerData: { entry, source: `${emit}${DEEP_JSON}\nexport function main() { emit(deepJson()); }\n` },
       },
     );

@@ -3,6 +3,7 @@
  * against the real plugin.
  */
 import { brotliDecompressSync } from "node:zlib";
+import binaryen from "binaryen";
 import { describe, expect, it } from "vitest";
 import { JAVY_SOURCE_SECTION, PLUGIN_NAMESPACE } from "../src/abi.js";
 import { emitDynamicModule } from "../src/module.js";
@@ -42,7 +43,7 @@ function sectionIds(bytes: Uint8Array): number[] {
 describe("emitDynamicModule", () => {
   it("writes Javy's dynamic layout: plugin imports only, _start plus one export per function", async () => {
     const bytecode = await compileSource(source);
-    const bytes = await emitDynamicModule({ bytecode, exports, source });
+    const bytes = emitDynamicModule({ bytecode, exports, source });
     const module = new WebAssembly.Module(bytes);
     expect(WebAssembly.Module.imports(module)).toEqual([
       { module: PLUGIN_NAMESPACE, name: "memory", kind: "memory" },
@@ -65,7 +66,7 @@ describe("emitDynamicModule", () => {
     const bytecode = await compileSource(source);
     const read = async (sourceMode: "compressed" | "raw" | "omit") =>
       WebAssembly.Module.customSections(
-        new WebAssembly.Module(await emitDynamicModule({ bytecode, exports, source, sourceMode })),
+        new WebAssembly.Module(emitDynamicModule({ bytecode, exports, source, sourceMode })),
         JAVY_SOURCE_SECTION,
       );
     const [compressed] = await read("compressed");
@@ -76,7 +77,7 @@ describe("emitDynamicModule", () => {
   });
 
   it("records the producer in the producers section", async () => {
-    const bytes = await emitDynamicModule({
+    const bytes = emitDynamicModule({
       bytecode: new Uint8Array([1]),
       exports: [],
       producer: { name: "Kiln", version: "9.9.9" },
@@ -91,8 +92,8 @@ describe("emitDynamicModule", () => {
 
   it("is deterministic", async () => {
     const bytecode = await compileSource(source);
-    const a = await emitDynamicModule({ bytecode, exports, source });
-    const b = await emitDynamicModule({ bytecode, exports, source });
+    const a = emitDynamicModule({ bytecode, exports, source });
+    const b = emitDynamicModule({ bytecode, exports, source });
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
   });
 
@@ -100,7 +101,7 @@ describe("emitDynamicModule", () => {
     const bytecode = await compileSource(source);
     const out: string[] = [];
     const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(await emitDynamicModule({ bytecode, exports })), {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(emitDynamicModule({ bytecode, exports })), {
       [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
     });
     const call = (name: string) => (instance.exports[name] as () => void)();
@@ -111,4 +112,83 @@ describe("emitDynamicModule", () => {
     expect(out.join("")).toBe("top\nhello 1\nhello 2\nworld\n");
     expect(plugin.lastError()).toBeUndefined();
   });
+
+  it("refuses export names that clash, since the module would not validate", () => {
+    const clash = [
+      [
+        { wasmName: "a", jsName: "a" },
+        { wasmName: "a", jsName: "b" },
+      ],
+      [{ wasmName: "_start", jsName: "start" }],
+    ];
+    for (const exports of clash) {
+      expect(() => emitDynamicModule({ bytecode: new Uint8Array([1]), exports })).toThrow(
+        expect.objectContaining({ code: "KILN_INVALID_OPTION", message: expect.stringContaining("given twice") }),
+      );
+    }
+  });
+
+  it("is, byte for byte, what an assembler makes of the layout in JAVY.md", () => {
+    // Lengths around the LEB128 boundaries (one byte up to 63 signed / 127 unsigned, two bytes up
+    // to 8191 / 16383), names that are not ASCII, and more segments than one byte can count.
+    const cases = [
+      { bcLen: 1, names: [] },
+      { bcLen: 63, names: ["a"] },
+      { bcLen: 64, names: ["été", "b".repeat(64)] },
+      { bcLen: 128, names: ["x".repeat(8192)] },
+      { bcLen: 8191, names: Array.from({ length: 130 }, (_, i) => `jobN${i}`) },
+      { bcLen: 8192, names: ["jobX"] },
+      { bcLen: 20_000, names: ["jobX", "jobY"] },
+    ];
+    for (const { bcLen, names } of cases) {
+      const bytecode = Uint8Array.from({ length: bcLen }, (_, i) => (i * 31 + 7) & 0xff);
+      const exports = names.map((jsName, i) => ({ wasmName: `export-${i}`, jsName }));
+      const ours = emitDynamicModule({ bytecode, exports, namespace: "ns-ü" });
+      const reference = assemble(referenceWat(bytecode, exports, "ns-ü"));
+      // Binaryen writes the same sections but no `producers`, which comes after them in ours.
+      expect(Buffer.from(ours.subarray(0, reference.length)).equals(Buffer.from(reference))).toBe(true);
+      const tail = new Uint8Array(8 + ours.length - reference.length);
+      tail.set(ours.subarray(reference.length), 8);
+      expect(sectionIds(tail)).toEqual([0]);
+    }
+  });
 });
+
+/** The module as JAVY.md describes it (and as `module.ts`'s comment shows), in WAT. */
+function referenceWat(bytecode: Uint8Array, exports: readonly { wasmName: string; jsName: string }[], ns: string) {
+  const str = (b: Uint8Array) => `"${[...b].map((x) => `\\${x.toString(16).padStart(2, "0")}`).join("")}"`;
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  const len = bytecode.length;
+  const copy = (local: string, segment: string, n: number) =>
+    `(local.set ${local} (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${n})))
+     (memory.init ${segment} (local.get ${local}) (i32.const 0) (i32.const ${n}))`;
+  return `(module
+    (import ${str(utf8(ns))} "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+    (import ${str(utf8(ns))} "invoke" (func $invoke (param i32 i32 i32 i32 i32)))
+    (import ${str(utf8(ns))} "memory" (memory 0))
+    (data $bc ${str(bytecode)})
+    ${exports.map((e, i) => `(data $n${i} ${str(utf8(e.jsName))})`).join("\n")}
+    (func (export "_start") (local $bc i32)
+      ${copy("$bc", "$bc", len)}
+      (call $invoke (local.get $bc) (i32.const ${len}) (i32.const 0) (i32.const 0) (i32.const 0)))
+    ${exports
+      .map((e, i) => {
+        const n = utf8(e.jsName).length;
+        return `(func (export ${str(utf8(e.wasmName))}) (local $bc i32) (local $fn i32)
+      ${copy("$bc", "$bc", len)}
+      ${copy("$fn", `$n${i}`, n)}
+      (call $invoke (local.get $bc) (i32.const ${len}) (i32.const 1) (local.get $fn) (i32.const ${n})))`;
+      })
+      .join("\n")})`;
+}
+
+function assemble(wat: string): Uint8Array {
+  const module = binaryen.parseText(wat);
+  try {
+    module.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory);
+    expect(module.validate()).toBeTruthy();
+    return module.emitBinary();
+  } finally {
+    module.dispose();
+  }
+}

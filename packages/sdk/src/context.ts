@@ -1,13 +1,21 @@
-/** Log levels an extension can write at; the host tags every line with the level and the extension id. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
+/**
+ * What extension code sees: the context of hooks and jobs, typed host calls and the errors they
+ * throw. The built-in operations' types come from their one definition, the table in
+ * `@kiln/contracts`; the imports are type-only, so nothing of it reaches the bundle inside QuickJS.
+ *
+ * @module
+ */
+import type { BuiltinOperations, FileType } from "@kiln/contracts";
+import type { LogLevel } from "./protocol.js";
 
-/** Kind of a directory entry of `files.list`; links, sockets and devices are `other`. */
-export type FileType = "file" | "directory" | "other";
+export type { FileType, LogLevel };
 
 /**
- * Operations an extension may call, by name, with their payload and result types. The operations
- * every host ships are declared here, each behind its permission (in brackets). An application
- * publishes typings for its own by augmenting this interface:
+ * Operations an extension may call, by name, with their payload and result types. It holds the
+ * operations every host ships, from their table in `@kiln/contracts` (`BuiltinOperations`), each
+ * behind its permission: `kv.get`, `kv.list` (`kv.read`), `kv.set`, `kv.delete` (`kv.write`),
+ * `files.list`, `files.read`, `files.stat` (`files.read`) and `http.fetch` (`http.fetch`). An
+ * application publishes typings for its own by augmenting this interface:
  *
  * ```ts
  * declare module "@kiln/sdk" {
@@ -15,42 +23,7 @@ export type FileType = "file" | "directory" | "other";
  * }
  * ```
  */
-export interface Operations {
-  /** The JSON value stored under `key` in the extension's own namespace, or null. [`kv.read`] */
-  "kv.get": { input: { key: string }; output: unknown };
-  /** One page of keys in key order; pass `next` as `after` for the next page. [`kv.read`] */
-  "kv.list": {
-    input: { prefix?: string; limit?: number; after?: string };
-    output: { keys: string[]; next?: string };
-  };
-  /** Stores a JSON value (at most 1 MiB) under `key`. [`kv.write`] */
-  "kv.set": { input: { key: string; value: unknown }; output: null };
-  /** Removes `key`; `deleted` says whether it existed. [`kv.write`] */
-  "kv.delete": { input: { key: string }; output: { deleted: boolean } };
-  /**
-   * Entries of a directory inside a folder the app granted, sorted by name. `path` is relative
-   * (`"sub/dir"`); `..`, absolute paths and symbolic links are refused. [`files.read`]
-   */
-  "files.list": {
-    input: { folder: string; path?: string };
-    output: { name: string; type: FileType; size: number }[];
-  };
-  /** A file's contents, as UTF-8 text or base64. [`files.read`] */
-  "files.read": {
-    input: { folder: string; path: string; encoding?: "utf8" | "base64"; maxBytes?: number };
-    output: { content: string; size: number; encoding: "utf8" | "base64" };
-  };
-  /** Type, size and modification time of an entry. [`files.read`] */
-  "files.stat": { input: { folder: string; path: string }; output: { type: FileType; size: number; mtimeMs: number } };
-  /**
-   * An HTTP request to a host in the manifest's `allowedHosts` (redirects are checked too); the
-   * body comes back as text. [`http.fetch`]
-   */
-  "http.fetch": {
-    input: { url: string; method?: string; headers?: Record<string, string>; body?: string };
-    output: { status: number; headers: Record<string, string>; body: string; url: string };
-  };
-}
+export interface Operations extends BuiltinOperations {}
 
 /** Payload type of operation `Op`, or `unknown` for an operation without published typings. */
 export type OperationInput<Op extends string> = Op extends keyof Operations

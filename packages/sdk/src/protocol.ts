@@ -5,7 +5,10 @@
  *
  * @module
  */
-import type { JobCounters, LogLevel } from "./context.js";
+import type { JobCounters } from "./context.js";
+
+/** Log levels an extension can write at; the host tags every line with the level and the extension id. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /**
  * Operations the SDK runtime itself sends through the plugin's host call. They start with `$` so

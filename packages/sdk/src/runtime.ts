@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { HostCallReply } from "@kiln/javy-plugin";
 import {
   type ExtensionContext,
   HostCallError,
@@ -32,8 +33,6 @@ interface JavyGlobal {
 declare const __kiln: KilnGlobal | undefined;
 declare const Javy: JavyGlobal | undefined;
 
-type Reply = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
-
 function hostCall(operation: string, payload: unknown): unknown {
   if (typeof __kiln === "undefined") {
     throw new HostCallError(operation, "KILN_NOT_IN_HOST", "this code runs outside a Kiln host: no host calls");
@@ -49,7 +48,7 @@ function hostCall(operation: string, payload: unknown): unknown {
     }
     throw error;
   }
-  const reply = JSON.parse(__kiln.call(operation, json)) as Reply;
+  const reply = JSON.parse(__kiln.call(operation, json)) as HostCallReply;
   if (reply.ok) return reply.value;
   throw new HostCallError(operation, reply.error.code, reply.error.message);
 }

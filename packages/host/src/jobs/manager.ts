@@ -6,8 +6,9 @@
  * @module
  */
 
+import type { KilnErrorCode } from "@kiln/contracts";
 import type { JobEnvelope } from "@kiln/sdk/protocol";
-import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError, LimitErrorCodes } from "../errors.js";
+import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
 import type { ExtensionRuntime, InvocationOutcome } from "../extension.js";
 import { describeFailure } from "../extension.js";
 import { jsonValueProblem } from "../json-safety.js";
@@ -41,11 +42,70 @@ export interface JobManagerOptions {
   readonly progressWriteIntervalMs?: number;
 }
 
+/** Options of {@link JobManager.resumeAll}. */
+export interface ResumeAllOptions {
+  /** Resume `paused` jobs too. Default false: a pause is someone's decision, so it stays. */
+  readonly paused?: boolean;
+  /**
+   * Only the jobs of these extensions (by id); the others are left as they are. Default: every
+   * extension's. Recovery (running → interrupted) still covers the whole store.
+   */
+  readonly extensions?: readonly string[];
+  /**
+   * Called once for each extension that has jobs to resume but is not loaded, before any job is
+   * resumed: load it there (with `host.load`). When it throws, or the extension is still not
+   * loaded after it, that extension's jobs are left as they are and reported in
+   * {@link ResumeAllResult.skipped}. Without it, only jobs of extensions already loaded run.
+   */
+  readonly load?: (extensionId: string) => Promise<unknown>;
+  /**
+   * Stops the call: once aborted, no further extension is loaded and no further job resumed (they
+   * are reported as skipped, reason `"aborted"`). Jobs already resumed keep running.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Why {@link JobManager.resumeAll} left a job as it was. */
+export type ResumeSkipReason =
+  /** Its extension is not loaded (and `load` was not given, or did not load it). */
+  | "not-loaded"
+  /** `load` threw for its extension; see `error`. */
+  | "load-failed"
+  /** The job changed state meanwhile (another process got to it); see `error`. */
+  | "state-changed"
+  /** `signal` was aborted first. */
+  | "aborted";
+
+/** What {@link JobManager.resumeAll} did, job by job. Each list is oldest first. */
+export interface ResumeAllResult {
+  /**
+   * Jobs a dead process had left `running`, as they are now: `interrupted`, or `cancelled` when a
+   * cancel was requested (those are in `cancelled` too). Oldest first.
+   */
+  readonly recovered: readonly JobRecord[];
+  /**
+   * Jobs that will run: interrupted (and with `paused`, paused) ones now queued again, plus the
+   * ones that were queued already. Follow them with {@link JobManager.wait}.
+   */
+  readonly resumed: readonly JobRecord[];
+  /** Interrupted or paused jobs whose cancel was requested before they stopped: now `cancelled`. */
+  readonly cancelled: readonly JobRecord[];
+  /** Jobs left in their state, with why. */
+  readonly skipped: readonly {
+    readonly job: JobRecord;
+    readonly reason: ResumeSkipReason;
+    /** What went wrong, for `load-failed` and `state-changed`. */
+    readonly error?: unknown;
+  }[];
+  /** Without `paused`: the paused jobs left paused (to tell people they exist). Else empty. */
+  readonly paused: readonly JobRecord[];
+}
+
 /** The job id or state is not one the operation accepts. */
 export class JobStateError extends KilnError {
   constructor(jobId: string, operation: string, state: JobState | undefined) {
     super(
-      state === undefined ? "KILN_JOB_UNKNOWN" : "KILN_JOB_STATE",
+      state === undefined ? "KILN_JOB_NOT_FOUND" : "KILN_JOB_STATE",
       state === undefined ? `no job "${jobId}" in the store` : `cannot ${operation} job "${jobId}": it is ${state}`,
     );
   }
@@ -109,6 +169,12 @@ export class JobManager extends TypedEmitter<JobEvents> {
     this.#max = options.maxConcurrentJobs ?? 4;
     this.#grace = options.stopGraceMs ?? 5000;
     this.#progressInterval = options.progressWriteIntervalMs ?? 100;
+    PORTS.set(this, {
+      schedule: () => this.#schedule(),
+      progress: (...args) => this.#progress(...args),
+      checkpoint: (...args) => this.#checkpoint(...args),
+      log: (entry) => this.#log(entry),
+    });
   }
 
   /**
@@ -129,7 +195,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
     checkInput(runtime, jobName, input);
     const record = await this.store.create({ extensionId, jobName, input: input ?? null });
     this.emit("state", record);
-    this.schedule();
+    this.#schedule();
     return record.id;
   }
 
@@ -187,7 +253,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
     const record = await this.store.transition(jobId, ["paused", "interrupted"], "queued");
     if (!record) throw new JobStateError(jobId, "resume", (await this.store.get(jobId))?.state);
     this.#changed(record);
-    this.schedule();
+    this.#schedule();
     return record;
   }
 
@@ -204,9 +270,114 @@ export class JobManager extends TypedEmitter<JobEvents> {
     return interrupted;
   }
 
-  /** Jobs running in this host now. */
-  get runningCount(): number {
-    return this.#running.size;
+  /**
+   * The resume policy, the one `kiln jobs resume` applies: at start-up, picks up every job a
+   * previous process left unfinished.
+   *
+   * 1. Jobs left `running` by a dead process become `interrupted` (as {@link JobManager.recover}
+   *    does, but the jobs this manager runs itself are kept: it may be called after `host.load`
+   *    started queued jobs). Only call it when no other live process uses the store: a job still
+   *    running there would be run twice.
+   * 2. A cancel wins: a job left running, interrupted or paused whose cancel was requested before
+   *    it stopped is cancelled, not resumed.
+   * 3. Every other `interrupted` job is queued again and continues from its last checkpoint, and
+   *    every `queued` job (dispatched, never started) is run; `paused` jobs too with `paused: true`.
+   *    A job runs only if its extension is loaded (see `load`); otherwise it is left as it is and
+   *    reported in `skipped`, to be resumed by a later call.
+   *
+   * Resolves once the jobs are queued, not when they finish: follow `resumed` with
+   * {@link JobManager.wait}.
+   */
+  async resumeAll(options: ResumeAllOptions = {}): Promise<ResumeAllResult> {
+    const recovered = await this.#recoverOthers();
+    const wanted = options.extensions ? new Set(options.extensions) : undefined;
+    const mine = (r: JobRecord) => wanted === undefined || wanted.has(r.extensionId);
+    const states: JobState[] = ["queued", "interrupted", ...(options.paused ? (["paused"] as const) : [])];
+    const candidates = (await this.store.list({ states })).filter(mine);
+    const paused = options.paused ? [] : (await this.store.list({ states: ["paused"] })).filter(mine);
+    const resumed: JobRecord[] = [];
+    const cancelled: JobRecord[] = [];
+    const skipped: { job: JobRecord; reason: ResumeSkipReason; error?: unknown }[] = [];
+
+    const toResume: JobRecord[] = [];
+    cancelled.push(...recovered.filter((r) => r.state === "cancelled" && mine(r)));
+    for (const record of candidates) {
+      // A cancel asked for before the process died wins over resuming.
+      if (record.requested === "cancel" && record.state !== "queued") {
+        try {
+          cancelled.push(await this.cancel(record.id));
+        } catch (error) {
+          skipped.push({ job: record, reason: "state-changed", error });
+        }
+        continue;
+      }
+      toResume.push(record);
+    }
+
+    // Each extension the jobs need, loaded once; why it cannot run otherwise.
+    const problems = new Map<string, { reason: ResumeSkipReason; error?: unknown }>();
+    for (const extensionId of new Set(toResume.map((r) => r.extensionId))) {
+      if (options.signal?.aborted) break;
+      if (this.host.runtime(extensionId)) continue;
+      if (options.load) {
+        try {
+          await options.load(extensionId);
+        } catch (error) {
+          problems.set(extensionId, { reason: "load-failed", error });
+          continue;
+        }
+      }
+      if (!this.host.runtime(extensionId)) problems.set(extensionId, { reason: "not-loaded" });
+    }
+
+    for (const record of toResume) {
+      const problem = options.signal?.aborted ? { reason: "aborted" as const } : problems.get(record.extensionId);
+      if (problem) {
+        skipped.push({ job: record, ...problem });
+        continue;
+      }
+      if (record.state === "queued") {
+        resumed.push(record);
+        continue;
+      }
+      try {
+        resumed.push(await this.resume(record.id));
+      } catch (error) {
+        // Another process got to it first, or it changed state since the listing.
+        skipped.push({ job: record, reason: "state-changed", error });
+      }
+    }
+    this.#schedule();
+    return { recovered, resumed, cancelled, skipped, paused };
+  }
+
+  /**
+   * Moves the jobs stored as `running` that this manager is not running to `interrupted` (or,
+   * when their cancel was requested, straight to `cancelled`: leaving `running` clears the
+   * request). A job this manager starts meanwhile is known once its scheduling pass settles, so
+   * the comparison waits for that.
+   */
+  async #recoverOthers(): Promise<JobRecord[]> {
+    const settled = async () => {
+      while (this.#scheduling) await this.#scheduling;
+    };
+    await settled();
+    const listed = await this.store.list({ states: ["running"] });
+    await settled();
+    const recovered: JobRecord[] = [];
+    for (const record of listed) {
+      if (this.#running.has(record.id)) continue;
+      const moved =
+        record.requested === "cancel"
+          ? await this.store.transition(record.id, ["running"], "cancelled", {
+              error: { code: "KILN_CANCELLED", message: "the job was cancelled" },
+            })
+          : await this.store.transition(record.id, ["running"], "interrupted");
+      if (!moved) continue; // It moved on meanwhile.
+      this.#changed(moved);
+      recovered.push(moved);
+    }
+    return recovered;
   }
 
   /**
@@ -230,7 +401,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 
   /** Starts queued jobs while the limits allow. Coalesces concurrent requests. */
-  schedule(): void {
+  #schedule(): void {
     if (this.#closed) return;
     if (this.#scheduling) {
       this.#again = true;
@@ -242,7 +413,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
         this.#scheduling = undefined;
         if (this.#again) {
           this.#again = false;
-          this.schedule();
+          this.#schedule();
         }
       });
   }
@@ -359,7 +530,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
       this.#checkpointRate.forget(record.id);
     }
     if (final) this.#changed(final);
-    this.schedule();
+    this.#schedule();
   }
 
   /** Moves a job that stopped running to where its outcome and any pending request put it. */
@@ -435,7 +606,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 
   /** Persists progress reported by a running job and tells listeners. */
-  async progress(jobId: string, extensionId: string, progress: JobProgress, counters: JobCounters): Promise<void> {
+  async #progress(jobId: string, extensionId: string, progress: JobProgress, counters: JobCounters): Promise<void> {
     const running = this.#running.get(jobId);
     if (!running) return;
     this.emit("progress", { jobId, extensionId, progress, counters });
@@ -463,7 +634,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 
   /** Persists a checkpoint of a running job; resolves with its sequence number once durable. */
-  async checkpoint(
+  async #checkpoint(
     jobId: string,
     extensionId: string,
     state: unknown,
@@ -475,7 +646,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
       const limits = running.runtime.info.limits;
       if (!this.#checkpointRate.take(jobId).ok) {
         throw new KilnError(
-          LimitErrorCodes.checkpointRateLimited,
+          "KILN_CHECKPOINT_RATE_LIMITED",
           `job "${running.record.jobName}" checkpointed faster than its limit of ${limits.checkpointsPerSecond}/s (limits.checkpointsPerSecond); checkpoint less often`,
           { extensionId },
         );
@@ -483,7 +654,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
       const bytes = Buffer.byteLength(JSON.stringify(state ?? null) ?? "null");
       if (bytes > limits.checkpointBytes) {
         throw new KilnError(
-          LimitErrorCodes.checkpointTooLarge,
+          "KILN_CHECKPOINT_TOO_LARGE",
           `a checkpoint state of ${bytes} bytes is larger than the limit of ${limits.checkpointBytes} (limits.checkpointBytes); keep positions in the state, not data`,
           { extensionId },
         );
@@ -499,9 +670,40 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 
   /** Forwards a job's log line to subscribers. */
-  log(entry: JobEvents["log"]): void {
+  #log(entry: JobEvents["log"]): void {
     this.emit("log", entry);
   }
+}
+
+/**
+ * What the host feeds its job manager from running extensions. Kept off the class so that
+ * applications, which hold `host.jobs`, cannot report progress or checkpoints for a job, or start
+ * the scheduler, themselves; the package index does not export it.
+ */
+export interface JobManagerPorts {
+  /** Starts queued jobs while the limits allow (after a load, for example). */
+  schedule(): void;
+  /** Progress reported by a running job. */
+  progress(jobId: string, extensionId: string, progress: JobProgress, counters: JobCounters): Promise<void>;
+  /** A checkpoint of a running job; resolves with its sequence number once durable. */
+  checkpoint(
+    jobId: string,
+    extensionId: string,
+    state: unknown,
+    progress: JobProgress | undefined,
+    counters: JobCounters | undefined,
+  ): Promise<number>;
+  /** A log line of a job. */
+  log(entry: JobEvents["log"]): void;
+}
+
+const PORTS = new WeakMap<JobManager, JobManagerPorts>();
+
+/** The host's side door into `manager` (see {@link JobManagerPorts}). */
+export function managerPorts(manager: JobManager): JobManagerPorts {
+  const ports = PORTS.get(manager);
+  if (!ports) throw new Error("internal error: not a JobManager");
+  return ports;
 }
 
 /**
@@ -535,18 +737,21 @@ interface OutcomeLimits {
  * the extension's own error, a crash).
  * @internal
  */
-export function outcomeError(outcome: InvocationOutcome, limits: OutcomeLimits = {}): JobErrorInfo {
+export function outcomeError(
+  outcome: InvocationOutcome,
+  limits: OutcomeLimits = {},
+): JobErrorInfo & { code: KilnErrorCode } {
   const stoppedFor =
     outcome.kind === "stopped" ? outcome.reason : outcome.kind === "exited" ? outcome.stopped : undefined;
   switch (stoppedFor) {
     case "deadline":
       return {
-        code: LimitErrorCodes.jobTimeout,
+        code: "KILN_JOB_TIMEOUT",
         message: `the job ran longer than ${limits.timeoutMs ?? "its"} ms (limits.jobTimeoutMs) and was stopped`,
       };
     case "instructions":
       return {
-        code: LimitErrorCodes.instructionLimit,
+        code: "KILN_INSTRUCTION_LIMIT",
         message: `the job took more than ${limits.instructions ?? "its"} interpreter steps (limits.instructions) and was stopped`,
       };
     case "cancel":

@@ -1,97 +1,65 @@
 /**
- * The stable codes of everything that can go wrong between an extension's `ctx.call(...)` and an
- * operation's reply, and the error classes that carry them. Extensions and applications branch on
- * these codes, never on message text.
+ * The errors of operations: {@link OperationError}, which an application's handler throws to fail
+ * a call with a code of its own, and {@link OperationDefinitionError}, which
+ * `OperationRegistry.register` throws for a bad definition. Every code Kiln itself answers a call
+ * with is in the error table of `@kiln/contracts` (`ERRORS`, areas `call` and `builtin`).
  *
  * @module
  */
-import { KilnError } from "../errors.js";
+import { KilnError, type KilnErrorCode } from "@kiln/contracts";
 
 /**
- * Every code an operation call or registration can produce. Call failures reach the extension as
- * `{ ok: false, error: { code, message } }`; registration failures are thrown to the application
- * as {@link OperationDefinitionError}.
+ * The codes an {@link OperationError} may carry: upper-case words joined by `_`, two at least, the
+ * first naming the application (`ACME_INVOICE_LOCKED`), at most 128 characters.
  */
-export const OperationErrorCodes = {
-  // --- The call path, in the order `OperationRegistry.call` checks them. ---
-  /** No operation of that name is registered (the message suggests close names). */
-  unknownOperation: "KILN_UNKNOWN_OPERATION",
-  /** The operation needs a permission the extension's manifest does not ask for: a build-time fix. */
-  permissionNotDeclared: "KILN_PERMISSION_NOT_DECLARED",
-  /** The manifest asks for the permission, but the application did not grant it. */
-  permissionDenied: "KILN_PERMISSION_DENIED",
-  /** The extension called operations faster than its rate limit allows. */
-  rateLimited: "KILN_RATE_LIMITED",
-  /** The payload does not match the operation's input schema (the message has the JSON path). */
-  inputInvalid: "KILN_OPERATION_INPUT_INVALID",
-  /** The calling job was cancelled or the host is closing; the operation's result is discarded. */
-  cancelled: "KILN_CANCELLED",
-  /** The handler threw an error without a `KILN_` code of its own. */
-  failed: "KILN_OPERATION_FAILED",
-  /** The handler's result breaks its output schema or is not JSON: a bug in the application. */
-  outputInvalid: "KILN_OPERATION_OUTPUT_INVALID",
-
-  // --- Raised by the built-in operations (kept as-is by the call path). ---
-  /** A `files.*` path is absolute, has `..`, a NUL byte, a backslash, or crosses a symlink. */
-  pathEscape: "KILN_PATH_ESCAPE",
-  /** `files.*` named a folder the application did not grant to this extension. */
-  folderNotGranted: "KILN_FOLDER_NOT_GRANTED",
-  /** The file, directory or key does not exist. */
-  notFound: "KILN_NOT_FOUND",
-  /** `files.read`/`files.stat` reached something that must be a file and is not. */
-  notAFile: "KILN_NOT_A_FILE",
-  /** `files.list` reached something that must be a directory and is not. */
-  notADirectory: "KILN_NOT_A_DIRECTORY",
-  /** The file is larger than the read limit. */
-  fileTooLarge: "KILN_FILE_TOO_LARGE",
-  /** `files.read` with `encoding: "utf8"` met bytes that are not UTF-8 (read it as base64). */
-  fileNotUtf8: "KILN_FILE_NOT_UTF8",
-  /** `kv.set` got a value whose JSON text is larger than the limit. */
-  valueTooLarge: "KILN_VALUE_TOO_LARGE",
-  /** `http.fetch` (or one of its redirects) targets a host not in `allowedHosts`. */
-  hostNotAllowed: "KILN_HOST_NOT_ALLOWED",
-  /** `http.fetch` followed more redirects than allowed. */
-  tooManyRedirects: "KILN_TOO_MANY_REDIRECTS",
-  /** The HTTP response body is larger than the limit. */
-  responseTooLarge: "KILN_RESPONSE_TOO_LARGE",
-  /** An HTTP request took longer than the host allows. */
-  timeout: "KILN_TIMEOUT",
-
-  // --- Registration (thrown to the application by `OperationRegistry.register`). ---
-  /** An operation of that name is already registered. */
-  duplicateOperation: "KILN_OPERATION_DUPLICATE",
-  /** The name is not dotted lowercase, or starts with the reserved `$`. */
-  invalidOperationName: "KILN_OPERATION_NAME_INVALID",
-  /** The input or output schema does not compile (ajv, strict mode, draft-07). */
-  invalidOperationSchema: "KILN_OPERATION_SCHEMA_INVALID",
-  /** Anything else wrong with a definition: bad permission name, missing handler. */
-  invalidOperationDefinition: "KILN_OPERATION_DEFINITION_INVALID",
-} as const;
-
-/** One of the values of {@link OperationErrorCodes}. */
-export type OperationErrorCode = (typeof OperationErrorCodes)[keyof typeof OperationErrorCodes];
+export const OPERATION_ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
 
 /**
- * Thrown by an operation handler to fail with a specific code. The registry passes any error whose
- * `code` starts with `KILN_` to the extension unchanged, so applications may throw their own codes
- * (`KILN_INVOICE_LOCKED`) too; this class is just the convenient way.
+ * Thrown by an application's operation handler to fail the call with a code of the application's
+ * own, which the extension receives unchanged as its `HostCallError`'s `code`:
+ *
+ * ```ts
+ * throw new OperationError("ACME_INVOICE_LOCKED", `invoice ${id} is locked until it is paid`);
+ * ```
+ *
+ * Unlike a {@link KilnError}, whose code is one of Kiln's (`KilnErrorCode`), an `OperationError`'s
+ * code is any string of the form {@link OPERATION_ERROR_CODE_PATTERN}; one of another form reaches
+ * the extension as `KILN_OPERATION_FAILED`. The registry passes on the code of an
+ * `OperationError`, and the code of any other error only when it starts with `KILN_` (so a
+ * `KilnError` keeps its code, and an `ENOENT` from `fs` does not leak through); anything else
+ * fails the call with `KILN_OPERATION_FAILED`. Either way the message reaches the extension.
  */
-export class OperationError extends KilnError {
-  constructor(code: string, message: string, options: { extensionId?: string; cause?: unknown } = {}) {
-    super(code, message, options);
+export class OperationError extends Error {
+  /** The application's code (`ACME_INVOICE_LOCKED`), passed to the extension unchanged. */
+  readonly code: string;
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
   }
 }
 
+/** True when `code` is a code an {@link OperationError} may pass to the extension. */
+export function isOperationErrorCode(code: unknown): code is string {
+  return typeof code === "string" && code.length <= 128 && OPERATION_ERROR_CODE_PATTERN.test(code);
+}
+
+/** The codes {@link OperationDefinitionError} carries: the `register` area of the error table. */
+export type OperationDefinitionErrorCode = Extract<
+  KilnErrorCode,
+  | "KILN_OPERATION_DUPLICATE"
+  | "KILN_OPERATION_NAME_INVALID"
+  | "KILN_OPERATION_SCHEMA_INVALID"
+  | "KILN_OPERATION_DEFINITION_INVALID"
+>;
+
 /** `OperationRegistry.register` refused a definition; `code` says why. */
 export class OperationDefinitionError extends KilnError {
+  declare readonly code: OperationDefinitionErrorCode;
   /** The operation name as given (may be invalid). */
   readonly operation: string;
   constructor(
-    code:
-      | typeof OperationErrorCodes.duplicateOperation
-      | typeof OperationErrorCodes.invalidOperationName
-      | typeof OperationErrorCodes.invalidOperationSchema
-      | typeof OperationErrorCodes.invalidOperationDefinition,
+    code: OperationDefinitionErrorCode,
     operation: string,
     reason: string,
     options: { cause?: unknown } = {},

@@ -48,5 +48,6 @@ describe("RateLimiter", () => {
   ])("refuses %o", (limit, message) => {
     expect(() => new RateLimiter(limit)).toThrow(message);
     expect(() => new RateLimiter(false).set("a", limit)).toThrow(message);
+    expect(() => new RateLimiter(limit)).toThrow(expect.objectContaining({ code: "KILN_INVALID_OPTION" }));
   });
 });

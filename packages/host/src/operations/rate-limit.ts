@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { KilnError } from "@kiln/contracts/errors";
 
 /** A token bucket's shape: `burst` calls at once, refilled at `callsPerSecond`. */
 export interface RateLimit {
@@ -28,13 +29,19 @@ interface Bucket {
   at: number;
 }
 
-/** Throws a `RangeError` naming the bad field, so a misconfiguration fails where it is made. */
+/**
+ * Throws a `KILN_INVALID_OPTION` {@link KilnError} naming the bad field, so a misconfiguration fails
+ * where it is made.
+ */
 export function checkRateLimit(limit: RateLimit): void {
   if (!(Number.isFinite(limit.callsPerSecond) && limit.callsPerSecond > 0)) {
-    throw new RangeError(`rate limit callsPerSecond must be a finite number > 0, got ${limit.callsPerSecond}`);
+    throw new KilnError(
+      "KILN_INVALID_OPTION",
+      `rate limit callsPerSecond must be a finite number > 0, got ${limit.callsPerSecond}`,
+    );
   }
   if (!(Number.isFinite(limit.burst) && limit.burst >= 1)) {
-    throw new RangeError(`rate limit burst must be a finite number >= 1, got ${limit.burst}`);
+    throw new KilnError("KILN_INVALID_OPTION", `rate limit burst must be a finite number >= 1, got ${limit.burst}`);
   }
 }
 

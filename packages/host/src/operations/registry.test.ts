@@ -1,6 +1,7 @@
+import { KilnError, type Manifest } from "@kiln/contracts";
+import { RuntimeOps } from "@kiln/sdk/protocol";
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "@kiln/contracts";
-import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
+import { isOperationErrorCode, OperationDefinitionError, OperationError } from "./errors.js";
 import { OperationRegistry } from "./registry.js";
 import type { CallerContext, KvBackend, OperationContext, OperationDefinition } from "./types.js";
 
@@ -71,40 +72,44 @@ function registryWith(...defs: OperationDefinition<never, unknown>[]): Operation
 describe("OperationRegistry.register", () => {
   const handler = () => null;
   it.each([
-    ["duplicate name", { name: "test.echo", permission: "test.read", handler }, Codes.duplicateOperation],
-    ["reserved $ name", { name: "$log", permission: "test.read", handler }, Codes.invalidOperationName],
-    ["reserved $ dotted name", { name: "$kiln.thing", permission: "test.read", handler }, Codes.invalidOperationName],
-    ["single segment", { name: "echo", permission: "test.read", handler }, Codes.invalidOperationName],
-    ["upper case", { name: "Test.Echo2", permission: "test.read", handler }, Codes.invalidOperationName],
-    ["empty segment", { name: "test..echo", permission: "test.read", handler }, Codes.invalidOperationName],
-    ["trailing space", { name: "test.echo2 ", permission: "test.read", handler }, Codes.invalidOperationName],
-    ["too long", { name: `test.${"a".repeat(200)}`, permission: "test.read", handler }, Codes.invalidOperationName],
-    ["bad permission", { name: "test.other", permission: "Read", handler }, Codes.invalidOperationDefinition],
-    ["no handler", { name: "test.other", permission: "test.read" }, Codes.invalidOperationDefinition],
+    ["duplicate name", { name: "test.echo", permission: "test.read", handler }, "KILN_OPERATION_DUPLICATE"],
+    ["reserved $ name", { name: RuntimeOps.log, permission: "test.read", handler }, "KILN_OPERATION_NAME_INVALID"],
+    [
+      "reserved $ dotted name",
+      { name: "$kiln.thing", permission: "test.read", handler },
+      "KILN_OPERATION_NAME_INVALID",
+    ],
+    ["single segment", { name: "echo", permission: "test.read", handler }, "KILN_OPERATION_NAME_INVALID"],
+    ["upper case", { name: "Test.Echo2", permission: "test.read", handler }, "KILN_OPERATION_NAME_INVALID"],
+    ["empty segment", { name: "test..echo", permission: "test.read", handler }, "KILN_OPERATION_NAME_INVALID"],
+    ["trailing space", { name: "test.echo2 ", permission: "test.read", handler }, "KILN_OPERATION_NAME_INVALID"],
+    ["too long", { name: `test.${"a".repeat(200)}`, permission: "test.read", handler }, "KILN_OPERATION_NAME_INVALID"],
+    ["bad permission", { name: "test.other", permission: "Read", handler }, "KILN_OPERATION_DEFINITION_INVALID"],
+    ["no handler", { name: "test.other", permission: "test.read" }, "KILN_OPERATION_DEFINITION_INVALID"],
     [
       "unknown type",
       { name: "test.other", permission: "test.read", input: { type: "strin" }, handler },
-      Codes.invalidOperationSchema,
+      "KILN_OPERATION_SCHEMA_INVALID",
     ],
     [
       "unknown keyword (strict)",
       { name: "test.other", permission: "test.read", input: { type: "object", requird: ["a"] }, handler },
-      Codes.invalidOperationSchema,
+      "KILN_OPERATION_SCHEMA_INVALID",
     ],
     [
       "schema not an object",
       { name: "test.other", permission: "test.read", input: "string", handler },
-      Codes.invalidOperationSchema,
+      "KILN_OPERATION_SCHEMA_INVALID",
     ],
     [
       "bad output schema",
       { name: "test.other", permission: "test.read", output: { minLength: "1" }, handler },
-      Codes.invalidOperationSchema,
+      "KILN_OPERATION_SCHEMA_INVALID",
     ],
     [
       "unknown $schema",
       { name: "test.other", permission: "test.read", input: { $schema: "https://example.com/nope#" }, handler },
-      Codes.invalidOperationSchema,
+      "KILN_OPERATION_SCHEMA_INVALID",
     ],
   ])("refuses %s", (_, def, code) => {
     const registry = registryWith();
@@ -209,6 +214,27 @@ describe("OperationRegistry.call", () => {
       throw Object.assign(new Error("nope"), { code: "ENOENT" });
     },
   };
+  const throwsAppCode = {
+    name: "test.app-code",
+    permission: "test.read",
+    handler: async () => {
+      throw new OperationError("ACME_INVOICE_LOCKED", "invoice 7 is locked until it is paid");
+    },
+  };
+  const throwsMalformedCode = {
+    name: "test.malformed-code",
+    permission: "test.read",
+    handler: () => {
+      throw new OperationError("locked!", "invoice 7 is locked");
+    },
+  };
+  const throwsKilnError = {
+    name: "test.kiln-error",
+    permission: "test.read",
+    handler: () => {
+      throw new KilnError("KILN_NOT_FOUND", "no invoice 7");
+    },
+  };
   const throwsString = {
     name: "test.string",
     permission: "test.read",
@@ -235,16 +261,16 @@ describe("OperationRegistry.call", () => {
       "test.ecko",
       { text: "x" },
       {},
-      Codes.unknownOperation,
+      "KILN_UNKNOWN_OPERATION",
       /unknown operation "test\.ecko"; did you mean "test\.echo"\?/,
     ],
-    ["unknown $ operation", "$log", {}, {}, Codes.unknownOperation, /'\$' belong to the SDK runtime/],
+    ["unknown $ operation", RuntimeOps.log, {}, {}, "KILN_UNKNOWN_OPERATION", /'\$' belong to the SDK runtime/],
     [
       "permission not declared",
       "test.echo",
       { text: "x" },
       { declared: ["test.write"] },
-      Codes.permissionNotDeclared,
+      "KILN_PERMISSION_NOT_DECLARED",
       /add 'test\.read' to @extension\(\{ permissions \}\)/,
     ],
     [
@@ -252,7 +278,7 @@ describe("OperationRegistry.call", () => {
       "test.echo",
       { text: "x" },
       { granted: ["test.write"] },
-      Codes.permissionDenied,
+      "KILN_PERMISSION_DENIED",
       /"test\.read", which the application has not granted to extension "ext-a"/,
     ],
     [
@@ -260,7 +286,7 @@ describe("OperationRegistry.call", () => {
       "test.echo",
       { text: 5 },
       {},
-      Codes.inputInvalid,
+      "KILN_OPERATION_INPUT_INVALID",
       /invalid input for operation "test\.echo": payload\/text must be string/,
     ],
     [
@@ -268,7 +294,7 @@ describe("OperationRegistry.call", () => {
       "test.echo",
       {},
       {},
-      Codes.inputInvalid,
+      "KILN_OPERATION_INPUT_INVALID",
       /payload is missing required property "text"/,
     ],
     [
@@ -276,7 +302,7 @@ describe("OperationRegistry.call", () => {
       "test.echo",
       { text: "a", more: 1 },
       {},
-      Codes.inputInvalid,
+      "KILN_OPERATION_INPUT_INVALID",
       /payload has unknown property "more"/,
     ],
     [
@@ -284,11 +310,11 @@ describe("OperationRegistry.call", () => {
       "test.echo",
       { text: "a".repeat(11) },
       {},
-      Codes.inputInvalid,
+      "KILN_OPERATION_INPUT_INVALID",
       /payload\/text must NOT have more than 10 characters/,
     ],
-    ["no input at all", "test.echo", undefined, {}, Codes.inputInvalid, /payload must be object/],
-    ["handler throws", "test.plain", null, {}, Codes.failed, /operation "test\.plain" failed: disk on fire/],
+    ["no input at all", "test.echo", undefined, {}, "KILN_OPERATION_INPUT_INVALID", /payload must be object/],
+    ["handler throws", "test.plain", null, {}, "KILN_OPERATION_FAILED", /operation "test\.plain" failed: disk on fire/],
     [
       "handler rejects with a KILN_ code",
       "test.kiln",
@@ -297,25 +323,49 @@ describe("OperationRegistry.call", () => {
       "KILN_INVOICE_LOCKED",
       /operation "test\.kiln" failed: invoice 7 is locked/,
     ],
-    ["handler throws a non-KILN code", "test.badcode", null, {}, Codes.failed, /failed: nope/],
-    ["handler throws a string", "test.string", null, {}, Codes.failed, /failed: just a string/],
+    ["handler throws a non-KILN code", "test.badcode", null, {}, "KILN_OPERATION_FAILED", /failed: nope/],
+    [
+      "handler throws an OperationError with the application's code",
+      "test.app-code",
+      null,
+      {},
+      "ACME_INVOICE_LOCKED",
+      /operation "test\.app-code" failed: invoice 7 is locked until it is paid/,
+    ],
+    [
+      "handler throws an OperationError with a malformed code",
+      "test.malformed-code",
+      null,
+      {},
+      "KILN_OPERATION_FAILED",
+      /failed: invoice 7 is locked/,
+    ],
+    ["handler throws a KilnError", "test.kiln-error", null, {}, "KILN_NOT_FOUND", /failed: no invoice 7/],
+    ["handler throws a string", "test.string", null, {}, "KILN_OPERATION_FAILED", /failed: just a string/],
     [
       "output breaks its schema",
       "test.badout",
       null,
       {},
-      Codes.outputInvalid,
+      "KILN_OPERATION_OUTPUT_INVALID",
       /breaks its output schema \(a bug in the application\): payload must be array/,
     ],
-    ["output with a Date", "test.date", null, {}, Codes.outputInvalid, /result\.at is a Date, not a plain object/],
-    ["output with NaN", "test.nan", null, {}, Codes.outputInvalid, /result\[1\] is NaN/],
-    ["output with a function", "test.fn", null, {}, Codes.outputInvalid, /result\.f is a function/],
+    [
+      "output with a Date",
+      "test.date",
+      null,
+      {},
+      "KILN_OPERATION_OUTPUT_INVALID",
+      /result\.at is a Date, not a plain object/,
+    ],
+    ["output with NaN", "test.nan", null, {}, "KILN_OPERATION_OUTPUT_INVALID", /result\[1\] is NaN/],
+    ["output with a function", "test.fn", null, {}, "KILN_OPERATION_OUTPUT_INVALID", /result\.f is a function/],
     [
       "output with a cycle",
       "test.cycle",
       null,
       {},
-      Codes.outputInvalid,
+      "KILN_OPERATION_OUTPUT_INVALID",
       /result\.self refers back to result \(a cycle\)/,
     ],
   ])("replies to %s", async (_, name, payload, who, code, message) => {
@@ -323,6 +373,9 @@ describe("OperationRegistry.call", () => {
       throwsPlain,
       throwsKiln,
       throwsBadCode,
+      throwsAppCode,
+      throwsMalformedCode,
+      throwsKilnError,
       throwsString,
       badOutput,
       dateOutput,
@@ -346,18 +399,20 @@ describe("OperationRegistry.call", () => {
     const undeclared = caller({ declared: [] });
     const ungranted = caller({ granted: [] });
     expect(await registry.call("nope.nope", { text: 1 }, undeclared)).toMatchObject({
-      error: { code: Codes.unknownOperation },
+      error: { code: "KILN_UNKNOWN_OPERATION" },
     });
     expect(await registry.call("test.echo", { text: 1 }, undeclared)).toMatchObject({
-      error: { code: Codes.permissionNotDeclared },
+      error: { code: "KILN_PERMISSION_NOT_DECLARED" },
     });
     expect(await registry.call("test.echo", { text: 1 }, ungranted)).toMatchObject({
-      error: { code: Codes.permissionDenied },
+      error: { code: "KILN_PERMISSION_DENIED" },
     });
     // Denied calls spent no token; invalid input does spend one (the extension did call).
     const c = caller();
-    expect(await registry.call("test.echo", { text: 1 }, c)).toMatchObject({ error: { code: Codes.inputInvalid } });
-    expect(await registry.call("test.echo", { text: 1 }, c)).toMatchObject({ error: { code: Codes.rateLimited } });
+    expect(await registry.call("test.echo", { text: 1 }, c)).toMatchObject({
+      error: { code: "KILN_OPERATION_INPUT_INVALID" },
+    });
+    expect(await registry.call("test.echo", { text: 1 }, c)).toMatchObject({ error: { code: "KILN_RATE_LIMITED" } });
     clock += 1000;
     expect(await registry.call("test.echo", { text: "ok" }, c)).toEqual({ ok: true, value: { text: "ok" } });
   });
@@ -374,7 +429,7 @@ describe("OperationRegistry.call", () => {
     const controller = new AbortController();
     controller.abort();
     const c = caller({ signal: controller.signal });
-    expect(await registry.call("test.side", null, c)).toMatchObject({ ok: false, error: { code: Codes.cancelled } });
+    expect(await registry.call("test.side", null, c)).toMatchObject({ ok: false, error: { code: "KILN_CANCELLED" } });
     expect(ran).toBe(false);
     expect(c.logs[0]?.[0]).toBe("info");
   });
@@ -400,7 +455,7 @@ describe("OperationRegistry.call", () => {
     const reply = await pending;
     expect(reply).toMatchObject({
       ok: false,
-      error: { code: Codes.cancelled, message: expect.stringContaining("job cancelled by user") },
+      error: { code: "KILN_CANCELLED", message: expect.stringContaining("job cancelled by user") },
     });
     expect(handlerSignal?.aborted).toBe(true);
     release(); // settling afterwards is harmless
@@ -417,7 +472,7 @@ describe("OperationRegistry.call", () => {
       },
     });
     expect(await registry.call("test.abortthrow", null, caller({ signal: controller.signal }))).toMatchObject({
-      error: { code: Codes.cancelled },
+      error: { code: "KILN_CANCELLED" },
     });
   });
 
@@ -432,7 +487,7 @@ describe("OperationRegistry.call", () => {
     const reply = await registry.call("nope.nope", null, c);
     expect(reply).toMatchObject({
       ok: false,
-      error: { code: Codes.failed, message: expect.stringContaining("logger broke") },
+      error: { code: "KILN_OPERATION_FAILED", message: expect.stringContaining("logger broke") },
     });
   });
 });
@@ -452,14 +507,14 @@ describe("rate limiting", () => {
     const c = caller();
     expect([await call(registry, c), await call(registry, c), await call(registry, c)]).toEqual(["ok", "ok", "ok"]);
     const refused = await registry.call("test.echo", { text: "x" }, c);
-    expect(refused).toMatchObject({ ok: false, error: { code: Codes.rateLimited } });
+    expect(refused).toMatchObject({ ok: false, error: { code: "KILN_RATE_LIMITED" } });
     if (!refused.ok)
       expect(refused.error.message).toMatch(/limit of 2\/s \(burst 3\); "test\.echo" refused, retry in 500 ms/);
     clock += 499;
-    expect(await call(registry, c)).toBe(Codes.rateLimited);
+    expect(await call(registry, c)).toBe("KILN_RATE_LIMITED");
     clock += 1;
     expect(await call(registry, c)).toBe("ok");
-    expect(await call(registry, c)).toBe(Codes.rateLimited);
+    expect(await call(registry, c)).toBe("KILN_RATE_LIMITED");
   });
 
   it("keeps one bucket per extension", async () => {
@@ -468,7 +523,7 @@ describe("rate limiting", () => {
     const b = caller({ id: "ext-b" });
     expect([await call(registry, a), await call(registry, a), await call(registry, b)]).toEqual([
       "ok",
-      Codes.rateLimited,
+      "KILN_RATE_LIMITED",
       "ok",
     ]);
   });
@@ -480,12 +535,12 @@ describe("rate limiting", () => {
     expect([await call(registry, a), await call(registry, a), await call(registry, a)]).toEqual([
       "ok",
       "ok",
-      Codes.rateLimited,
+      "KILN_RATE_LIMITED",
     ]);
     registry.setRateLimit("ext-a", false);
     for (let i = 0; i < 50; i++) expect(await call(registry, a)).toBe("ok");
     registry.setRateLimit("ext-a", null);
-    expect([await call(registry, a), await call(registry, a)]).toEqual(["ok", Codes.rateLimited]);
+    expect([await call(registry, a), await call(registry, a)]).toEqual(["ok", "KILN_RATE_LIMITED"]);
   });
 
   it("can be switched off", async () => {
@@ -495,7 +550,34 @@ describe("rate limiting", () => {
   });
 
   it("rejects nonsense limits where they are configured", () => {
-    expect(() => new OperationRegistry({ rateLimit: { callsPerSecond: 0, burst: 1 } })).toThrow(RangeError);
+    expect(() => new OperationRegistry({ rateLimit: { callsPerSecond: 0, burst: 1 } })).toThrow(
+      expect.objectContaining({ code: "KILN_INVALID_OPTION", message: expect.stringMatching(/callsPerSecond/) }),
+    );
+    expect(() => new OperationRegistry({ maxValueDepth: 0 })).toThrow(KilnError);
+    expect(() => new OperationRegistry({ maxValueDepth: 0 })).toThrow(/maxValueDepth must be a whole number/);
     expect(() => new OperationRegistry().setRateLimit("x", { callsPerSecond: 1, burst: 0.5 })).toThrow(/burst/);
+  });
+});
+
+describe("OperationError", () => {
+  it("is the application's error, with a code of its own rather than one of Kiln's", () => {
+    const e = new OperationError("ACME_INVOICE_LOCKED", "invoice 7 is locked", { cause: "paid: no" });
+    expect(e).toBeInstanceOf(Error);
+    expect(e).not.toBeInstanceOf(KilnError);
+    expect(e).toMatchObject({ name: "OperationError", code: "ACME_INVOICE_LOCKED", message: "invoice 7 is locked" });
+    expect(e.cause).toBe("paid: no");
+  });
+
+  it.each([
+    ["ACME_INVOICE_LOCKED", true],
+    ["KILN_NOT_FOUND", true],
+    ["A1_B2", true],
+    ["ACME", false],
+    ["ACME_", false],
+    ["acme_locked", false],
+    ["_ACME_LOCKED", false],
+    [`ACME_${"X".repeat(124)}`, false],
+  ])("%s is a code it may pass on: %s", (code, ok) => {
+    expect(isOperationErrorCode(code)).toBe(ok);
   });
 });

@@ -5,21 +5,29 @@
  *
  * @module
  */
-import type { HostCallReply } from "@kiln/javy-plugin";
+
+import {
+  closestMatches,
+  KilnError,
+  type KilnErrorCode,
+  MAX_OPERATION_NAME_LENGTH,
+  PERMISSION_PATTERN,
+} from "@kiln/contracts";
+import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { LimitErrorCodes } from "../errors.js";
 import { checkJsonValue, DEFAULT_MAX_DEPTH } from "../json-safety.js";
-import { MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts";
-import { PERMISSION_PATTERN } from "../permissions.js";
-import { OperationErrorCodes as Codes, OperationDefinitionError } from "./errors.js";
+import { isOperationErrorCode, OperationDefinitionError, OperationError } from "./errors.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
 import type { CallerContext, JsonSchema, OperationContext, OperationDefinition, OperationInfo } from "./types.js";
 
 /**
  * Operation names: dot-separated lowercase segments, at least two, so that every name has a
- * namespace (`kv.get`, `acme.invoices.get`) the way permissions do.
+ * namespace (`kv.get`, `acme.invoices.get`) the way permissions do: `PERMISSION_PATTERN` of
+ * `@kiln/contracts`.
  */
-export const OPERATION_NAME_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+export const OPERATION_NAME_PATTERN: RegExp = new RegExp(PERMISSION_PATTERN);
+/** Permission names, as the manifest schema checks them. */
+const PERMISSION_NAME = new RegExp(PERMISSION_PATTERN);
 
 /** Validation messages beyond this many add length, not help. */
 const MAX_REPORTED_ISSUES = 5;
@@ -69,12 +77,12 @@ export class OperationRegistry {
   readonly #limiter: RateLimiter;
   readonly #maxDepth: number;
 
-  /** Throws a `RangeError` for a rate limit or `maxValueDepth` that is not positive. */
+  /** Throws a `KILN_INVALID_OPTION` {@link KilnError} for a rate limit or `maxValueDepth` that is not positive. */
   constructor(options: OperationRegistryOptions = {}) {
     this.#limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.now);
     const maxDepth = options.maxValueDepth ?? DEFAULT_MAX_DEPTH;
     if (!Number.isInteger(maxDepth) || maxDepth < 1) {
-      throw new RangeError(`maxValueDepth must be a whole number ≥ 1, got ${String(maxDepth)}`);
+      throw new KilnError("KILN_INVALID_OPTION", `maxValueDepth must be a whole number ≥ 1, got ${String(maxDepth)}`);
     }
     this.#maxDepth = maxDepth;
   }
@@ -88,7 +96,7 @@ export class OperationRegistry {
     checkDefinition(def as OperationDefinition);
     if (this.#ops.has(def.name)) {
       throw new OperationDefinitionError(
-        Codes.duplicateOperation,
+        "KILN_OPERATION_DUPLICATE",
         def.name,
         "an operation of that name is already registered; unregister it first",
       );
@@ -127,7 +135,7 @@ export class OperationRegistry {
 
   /**
    * Gives `extensionId` its own rate limit (`false`: unlimited), or back the default with `null`.
-   * Throws a `RangeError` for a rate or burst that is not positive.
+   * Throws a `KILN_INVALID_OPTION` {@link KilnError} for a rate or burst that is not positive.
    */
   setRateLimit(extensionId: string, limit: RateLimit | false | null): void {
     this.#limiter.set(extensionId, limit);
@@ -157,7 +165,7 @@ export class OperationRegistry {
     // First of all, before a lookup or an edit distance spends time on it.
     if (typeof name !== "string" || name.length > MAX_OPERATION_NAME_LENGTH) return nameTooLong(name, caller);
     const op = this.#ops.get(name);
-    if (op === undefined) return deny(caller, Codes.unknownOperation, this.#unknownMessage(name));
+    if (op === undefined) return deny(caller, "KILN_UNKNOWN_OPERATION", this.#unknownMessage(name));
     const { def } = op;
     const refusal = this.#checkAccess(def, caller);
     if (refusal !== undefined) return refusal;
@@ -167,13 +175,13 @@ export class OperationRegistry {
     const checked = checkJsonValue(input, { maxDepth: caller.valueDepth ?? this.#maxDepth, what: "payload" });
     if (!checked.ok) {
       return checked.kind === "too-deep"
-        ? deny(caller, LimitErrorCodes.valueTooDeep, `invalid input for operation "${name}": ${checked.message}`)
-        : deny(caller, Codes.inputInvalid, `invalid input for operation "${name}": ${checked.message}`);
+        ? deny(caller, "KILN_VALUE_TOO_DEEP", `invalid input for operation "${name}": ${checked.message}`)
+        : deny(caller, "KILN_OPERATION_INPUT_INVALID", `invalid input for operation "${name}": ${checked.message}`);
     }
     if (op.validateInput !== undefined && !op.validateInput(input)) {
       return deny(
         caller,
-        Codes.inputInvalid,
+        "KILN_OPERATION_INPUT_INVALID",
         `invalid input for operation "${name}": ${describeErrors(op.validateInput.errors)}`,
       );
     }
@@ -195,7 +203,7 @@ export class OperationRegistry {
     if (!caller.manifest.permissions.includes(permission)) {
       return deny(
         caller,
-        Codes.permissionNotDeclared,
+        "KILN_PERMISSION_NOT_DECLARED",
         `operation "${name}" needs permission "${permission}", which extension "${caller.extensionId}" does not declare: ` +
           `add '${permission}' to @extension({ permissions }) and rebuild`,
       );
@@ -203,7 +211,7 @@ export class OperationRegistry {
     if (!caller.grants.permissions.has(permission)) {
       return deny(
         caller,
-        Codes.permissionDenied,
+        "KILN_PERMISSION_DENIED",
         `operation "${name}" needs permission "${permission}", which the application has not granted to extension "${caller.extensionId}"`,
       );
     }
@@ -211,7 +219,7 @@ export class OperationRegistry {
     if (!taken.ok) {
       return deny(
         caller,
-        Codes.rateLimited,
+        "KILN_RATE_LIMITED",
         `extension "${caller.extensionId}" called operations faster than its limit of ${taken.limit.callsPerSecond}/s ` +
           `(burst ${taken.limit.burst}); "${name}" refused, retry in ${taken.retryAfterMs} ms`,
       );
@@ -223,7 +231,7 @@ export class OperationRegistry {
     if (schema === undefined) return undefined;
     if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
       throw new OperationDefinitionError(
-        Codes.invalidOperationSchema,
+        "KILN_OPERATION_SCHEMA_INVALID",
         name,
         `its ${which} schema must be a JSON Schema object`,
       );
@@ -232,7 +240,7 @@ export class OperationRegistry {
       return this.#ajv.compile(schema);
     } catch (e) {
       throw new OperationDefinitionError(
-        Codes.invalidOperationSchema,
+        "KILN_OPERATION_SCHEMA_INVALID",
         name,
         `its ${which} schema is invalid: ${messageOf(e)}`,
         { cause: e },
@@ -243,7 +251,7 @@ export class OperationRegistry {
   /** For a name of at most {@link MAX_OPERATION_NAME_LENGTH} characters: the suggestion work is bounded. */
   #unknownMessage(name: string): string {
     const names = [...this.#ops.keys()];
-    const close = closeNames(name, names);
+    const close = closestMatches(name, suggestionCandidates(name, names));
     const hint = close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(" or ")}?` : "";
     const reserved = name.startsWith("$") ? " (names starting with '$' belong to the SDK runtime)" : "";
     const shown = names.sort().slice(0, 20);
@@ -255,31 +263,31 @@ export class OperationRegistry {
 function checkDefinition(def: OperationDefinition): void {
   const name: unknown = def?.name;
   if (typeof name !== "string") {
-    throw new OperationDefinitionError(Codes.invalidOperationName, String(name), "the name must be a string");
+    throw new OperationDefinitionError("KILN_OPERATION_NAME_INVALID", String(name), "the name must be a string");
   }
   if (name.startsWith("$")) {
     throw new OperationDefinitionError(
-      Codes.invalidOperationName,
+      "KILN_OPERATION_NAME_INVALID",
       name,
       "names starting with '$' are reserved for the SDK runtime",
     );
   }
   if (name.length > MAX_OPERATION_NAME_LENGTH || !OPERATION_NAME_PATTERN.test(name)) {
     throw new OperationDefinitionError(
-      Codes.invalidOperationName,
+      "KILN_OPERATION_NAME_INVALID",
       name,
       `names are dot-separated lowercase segments, at least two, at most ${MAX_OPERATION_NAME_LENGTH} characters (e.g. "acme.invoices.get")`,
     );
   }
-  if (typeof def.permission !== "string" || !PERMISSION_PATTERN.test(def.permission)) {
+  if (typeof def.permission !== "string" || !PERMISSION_NAME.test(def.permission)) {
     throw new OperationDefinitionError(
-      Codes.invalidOperationDefinition,
+      "KILN_OPERATION_DEFINITION_INVALID",
       name,
       `permission ${JSON.stringify(def.permission)} is not a permission name (dot-separated lowercase, e.g. "acme.invoices.read")`,
     );
   }
   if (typeof def.handler !== "function") {
-    throw new OperationDefinitionError(Codes.invalidOperationDefinition, name, "it has no handler function");
+    throw new OperationDefinitionError("KILN_OPERATION_DEFINITION_INVALID", name, "it has no handler function");
   }
 }
 
@@ -350,10 +358,10 @@ function guarded(name: string, reply: () => HostCallReply): HostCallReply {
 
 /** The reply for an exception in the registry's own code; logs nothing, since logging may be what threw. */
 function internalFailure(name: string, e: unknown): HostCallReply {
-  return {
-    ok: false,
-    error: { code: Codes.failed, message: `operation "${shownName(name)}" failed inside the host: ${messageOf(e)}` },
-  };
+  return hostCallFailure(
+    "KILN_OPERATION_FAILED",
+    `operation "${shownName(name)}" failed inside the host: ${messageOf(e)}`,
+  );
 }
 
 function finish(op: Registered, result: unknown, caller: CallerContext, maxDepth: number): HostCallReply {
@@ -365,20 +373,20 @@ function finish(op: Registered, result: unknown, caller: CallerContext, maxDepth
     return checked.kind === "too-deep"
       ? deny(
           caller,
-          LimitErrorCodes.valueTooDeep,
+          "KILN_VALUE_TOO_DEEP",
           `operation "${name}" returned a result nested deeper than the limit of ${maxDepth} levels ` +
             `(${checked.path} is at depth ${maxDepth + 1})`,
         )
       : deny(
           caller,
-          Codes.outputInvalid,
+          "KILN_OPERATION_OUTPUT_INVALID",
           `operation "${name}" returned a result that is not JSON (a bug in the application): ${checked.message}`,
         );
   }
   if (op.validateOutput !== undefined && !op.validateOutput(value)) {
     return deny(
       caller,
-      Codes.outputInvalid,
+      "KILN_OPERATION_OUTPUT_INVALID",
       `operation "${name}" returned a result that breaks its output schema (a bug in the application): ${describeErrors(op.validateOutput.errors)}`,
     );
   }
@@ -386,11 +394,11 @@ function finish(op: Registered, result: unknown, caller: CallerContext, maxDepth
 }
 
 function handlerFailed(name: string, e: unknown, caller: CallerContext): HostCallReply {
-  const code = kilnCode(e) ?? Codes.failed;
+  const code = passedCode(e) ?? "KILN_OPERATION_FAILED";
   const message = `operation "${name}" failed: ${messageOf(e)}`;
-  const stack = e instanceof Error && code === Codes.failed && e.stack ? `\n${e.stack}` : "";
+  const stack = e instanceof Error && code === "KILN_OPERATION_FAILED" && e.stack ? `\n${e.stack}` : "";
   caller.log?.("warn", message + stack);
-  return { ok: false, error: { code, message } };
+  return hostCallFailure(code, message);
 }
 
 function cancelled(name: string, caller: CallerContext): HostCallReply {
@@ -404,16 +412,22 @@ function cancelled(name: string, caller: CallerContext): HostCallReply {
   const message = `operation "${name}" was cancelled (the job was cancelled or the host is closing)${why}`;
   // Cancellation is something the application asked for, not a fault: keep it out of warnings.
   caller.log?.("info", message);
-  return { ok: false, error: { code: Codes.cancelled, message } };
+  return hostCallFailure("KILN_CANCELLED", message);
 }
 
-function deny(caller: CallerContext, code: string, message: string): HostCallReply {
+function deny(caller: CallerContext, code: KilnErrorCode, message: string): HostCallReply {
   caller.log?.("warn", message);
-  return { ok: false, error: { code, message } };
+  return hostCallFailure(code, message);
 }
 
-/** A handler's own `KILN_…` code, passed through so extensions can branch on it. */
-function kilnCode(e: unknown): string | undefined {
+/**
+ * The code a handler's error passes on to the extension, so that it can branch on it: an
+ * {@link OperationError}'s own code (`ACME_INVOICE_LOCKED`), or any other error's `KILN_…` code (a
+ * `KilnError`'s, as the built-ins throw). `undefined` for anything else (`ENOENT` from `fs`, an
+ * `OperationError` with a malformed code): the call then fails with `KILN_OPERATION_FAILED`.
+ */
+function passedCode(e: unknown): string | undefined {
+  if (e instanceof OperationError) return isOperationErrorCode(e.code) ? e.code : undefined;
   if (typeof e !== "object" || e === null) return undefined;
   const code = (e as { code?: unknown }).code;
   return typeof code === "string" && /^KILN_[A-Z0-9_]+$/.test(code) ? code : undefined;
@@ -442,7 +456,7 @@ function nameTooLong(name: unknown, caller: CallerContext): HostCallReply {
     typeof name === "string"
       ? `operation name "${shownName(name)}" is ${name.length} characters long, over the limit of ${MAX_OPERATION_NAME_LENGTH}: no operation has such a name`
       : `operation name must be a string, got ${typeof name}`;
-  return deny(caller, LimitErrorCodes.operationNameTooLong, message);
+  return deny(caller, "KILN_OPERATION_NAME_TOO_LONG", message);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -470,53 +484,17 @@ function describeError(e: ErrorObject): string {
 }
 
 /**
- * Registered names within a small edit distance of `name`, closest first, at most three. Bounded
- * work: names whose length alone puts them over the budget are skipped, at most
- * {@link MAX_SUGGESTION_CANDIDATES} of the rest are compared (closest lengths first), and each
- * comparison only fills the diagonal band the budget allows, stopping once a row is over it.
+ * The registered names "did you mean" compares `name` with: at most {@link MAX_SUGGESTION_CANDIDATES}
+ * of them, those of the lengths closest to `name`'s (names much longer or shorter cannot be a few
+ * edits away), in alphabetical order so that equally close suggestions come alphabetically.
+ * Together with `closestMatches`' banded edit distance, this bounds the work for any registry.
  */
-function closeNames(name: string, names: readonly string[]): string[] {
+function suggestionCandidates(name: string, names: readonly string[]): string[] {
   if (name.length > MAX_OPERATION_NAME_LENGTH) return [];
-  const budget = Math.max(2, Math.floor(name.length / 4));
-  const candidates = names
-    .filter((n) => n.length <= MAX_OPERATION_NAME_LENGTH && Math.abs(n.length - name.length) <= budget)
-    .sort((a, b) => Math.abs(a.length - name.length) - Math.abs(b.length - name.length))
-    .slice(0, MAX_SUGGESTION_CANDIDATES);
-  const close: Array<{ n: string; d: number }> = [];
-  for (const n of candidates) {
-    const d = boundedEditDistance(name, n, budget);
-    if (d <= budget) close.push({ n, d });
-  }
-  return close
-    .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : 1))
-    .slice(0, 3)
-    .map(({ n }) => n);
-}
-
-/**
- * Levenshtein distance of `a` and `b` if it is at most `budget`, else some number above it. Only
- * cells within `budget` of the diagonal can stay within budget, so only those are computed.
- */
-function boundedEditDistance(a: string, b: string, budget: number): number {
-  if (Math.abs(a.length - b.length) > budget) return budget + 1;
-  const over = budget + 1;
-  let prev = new Array<number>(b.length + 1);
-  let row = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j <= budget ? j : over;
-  for (let i = 1; i <= a.length; i++) {
-    const from = Math.max(1, i - budget);
-    const to = Math.min(b.length, i + budget);
-    row.fill(over);
-    row[0] = i <= budget ? i : over;
-    let best = row[0] as number;
-    for (let j = from; j <= to; j++) {
-      const substitute = (prev[j - 1] as number) + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1);
-      const cell = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, substitute, over);
-      row[j] = cell;
-      if (cell < best) best = cell;
-    }
-    if (best > budget) return over;
-    [prev, row] = [row, prev];
-  }
-  return prev[b.length] as number;
+  const gap = (n: string) => Math.abs(n.length - name.length);
+  return names
+    .filter((n) => n.length <= MAX_OPERATION_NAME_LENGTH)
+    .sort((a, b) => gap(a) - gap(b))
+    .slice(0, MAX_SUGGESTION_CANDIDATES)
+    .sort();
 }

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { LogLevel } from "../logger.js";
+
 import type { Manifest } from "@kiln/contracts";
+import type { LogLevel } from "../logger.js";
 import type { KvStore } from "../store/types.js";
 
 /** The key-value store the `kv.*` operations use: the job store's (see {@link KvStore}). */
@@ -52,7 +53,11 @@ export interface OperationDefinition<I = unknown, O = unknown> {
   readonly input?: JsonSchema;
   /** Schema of the handler's result, checked after it returns: a mismatch is the application's bug. */
   readonly output?: JsonSchema;
-  /** Does the work. Throw an error with a `KILN_…` `code` to fail with that code. */
+  /**
+   * Does the work. To fail the call with a code the extension can branch on, throw an
+   * `OperationError` with a code of the application's (`ACME_INVOICE_LOCKED`) or a `KilnError`
+   * with one of Kiln's; anything else reaches the extension as `KILN_OPERATION_FAILED`.
+   */
   handler(input: I, ctx: OperationContext): O | Promise<O>;
 }
 

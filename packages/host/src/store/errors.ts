@@ -22,7 +22,7 @@ export class StoreValueInvalidError extends KilnError {
 export class StoreValueTooLargeError extends KilnError {
   constructor(where: string, bytes: number, max: number, options: { extensionId?: string | undefined } = {}) {
     super(
-      "KILN_STORE_VALUE_TOO_LARGE",
+      "KILN_VALUE_TOO_LARGE",
       `${where} is ${bytes} bytes of JSON, over the limit of ${max}; split it across several keys or keep large ` +
         "data in files and store their paths.",
       options,
@@ -41,7 +41,7 @@ export class StoreKeyInvalidError extends KilnError {
 /** No job has this id. */
 export class JobUnknownError extends KilnError {
   constructor(id: string, operation: string) {
-    super("KILN_STORE_JOB_UNKNOWN", `cannot ${operation}: there is no job "${id}" in the store`);
+    super("KILN_JOB_NOT_FOUND", `cannot ${operation}: there is no job "${id}" in the store`);
   }
 }
 

@@ -52,7 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
         started_at       INTEGER,
         finished_at      INTEGER
       ) STRICT;
-      -- list() and recoverInterrupted() by state, countRunning() and list() by extension.
+      -- list() and recoverInterrupted() by state, list() by extension.
       CREATE INDEX jobs_by_state ON jobs (state, created_at, id);
       CREATE INDEX jobs_by_extension ON jobs (extension_id, state, created_at, id);
 

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { KV_DEFAULT_LIST_LIMIT, KV_DEFAULT_MAX_VALUE_BYTES, KV_MAX_LIST_LIMIT } from "@kiln/contracts";
 import Database from "better-sqlite3";
 import { KilnError } from "../errors.js";
 import {
@@ -30,9 +31,6 @@ import {
   type JobRecord,
   type JobState,
   type JobStore,
-  KV_DEFAULT_LIST_LIMIT,
-  KV_MAX_LIST_LIMIT,
-  KV_MAX_VALUE_BYTES,
   type KvListOptions,
   type KvListPage,
   type KvStore,
@@ -150,8 +148,6 @@ const SQL = {
   request: `UPDATE jobs SET requested = @what, updated_at = @now
             WHERE id = @id AND state NOT IN (${TERMINAL_SQL}) RETURNING *`,
   recover: "UPDATE jobs SET state = 'interrupted', updated_at = @now WHERE state = 'running' RETURNING *",
-  countRunning: "SELECT count(*) FROM jobs WHERE state = 'running'",
-  countRunningOf: "SELECT count(*) FROM jobs WHERE extension_id = ? AND state = 'running'",
   kvGet: "SELECT value FROM kv WHERE extension_id = ? AND key = ?",
   kvSet: `INSERT INTO kv (extension_id, key, value, updated_at) VALUES (?, ?, ?, ?)
           ON CONFLICT (extension_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -312,15 +308,6 @@ export class SqliteJobStore implements JobStore {
     );
   }
 
-  /** See {@link JobStore.countRunning}. */
-  async countRunning(extensionId?: string): Promise<number> {
-    return this.#do("count running jobs", () =>
-      extensionId === undefined
-        ? (this.#stmts.countRunning.pluck().get() as number)
-        : (this.#stmts.countRunningOf.pluck().get(extensionId) as number),
-    );
-  }
-
   /** See {@link JobStore.close}. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -403,12 +390,17 @@ class SqliteKvStore implements KvStore {
     });
   }
 
-  async set(extensionId: string, key: string, value: unknown): Promise<void> {
+  async set(
+    extensionId: string,
+    key: string,
+    value: unknown,
+    options: { readonly maxValueBytes?: number } = {},
+  ): Promise<void> {
     checkName(extensionId, "extensionId");
     checkKey(key, extensionId);
     const site = { where: `value of key "${key}"`, extensionId };
     const json = encodeJson(value, site);
-    checkSize(json, KV_MAX_VALUE_BYTES, site);
+    checkSize(json, options.maxValueBytes ?? KV_DEFAULT_MAX_VALUE_BYTES, site);
     this.#run(`write key "${key}" of "${extensionId}"`, (stmt) => {
       stmt(SQL.kvSet).run(extensionId, key, json, Date.now());
     });

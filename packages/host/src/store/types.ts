@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { KvListOptions, KvListPage } from "@kiln/contracts";
+
 /** Where a job is in its life. */
 export type JobState = "queued" | "running" | "paused" | "interrupted" | "completed" | "failed" | "cancelled";
 
@@ -166,7 +168,7 @@ export interface JobStore {
   /**
    * Persists a checkpoint of a RUNNING job (and optionally progress/counters) in one transaction;
    * resolves to the new checkpointSeq once it is durable. Rejects with `KILN_JOB_NOT_RUNNING` if the
-   * job is not running, `KILN_STORE_JOB_UNKNOWN` if there is no such job.
+   * job is not running, `KILN_JOB_NOT_FOUND` if there is no such job.
    */
   checkpoint(id: string, state: unknown, progress?: JobProgress, counters?: JobCounters): Promise<number>;
   /**
@@ -182,53 +184,28 @@ export interface JobStore {
    * should still win over resuming. Only call it when no other live host shares the store.
    */
   recoverInterrupted(): Promise<JobRecord[]>;
-  /** Number of running jobs, of one extension or of all; for limits and `kiln jobs list`. */
-  countRunning(extensionId?: string): Promise<number>;
   /** Each extension's own key-value store. */
   readonly kv: KvStore;
   /** Releases the store; later calls reject with `KILN_STORE_CLOSED`. Closing twice is harmless. */
   close(): Promise<void>;
 }
 
-/** Options of {@link KvStore.list}. */
-export interface KvListOptions {
-  /** Only keys starting with this. */
-  prefix?: string;
-  /** At most this many keys (default 100, at most 1000). */
-  limit?: number;
-  /** Only keys after this one: pass the previous page's `next`. */
-  after?: string;
-}
-
-/** One page of {@link KvStore.list}. */
-export interface KvListPage {
-  /** Keys in ascending order (by their UTF-8 bytes, i.e. by code point). */
-  keys: string[];
-  /** Pass as `after` to get the next page; absent on the last page. */
-  next?: string;
-}
+// Options and pages of `kv.list`, and the kv limits: the `kv.*` operations' contract, in @kiln/contracts.
+export type { KvListOptions, KvListPage };
 
 /**
  * A key-value store scoped by extension id: extensions never see each other's keys. Keys are
- * non-empty strings of at most {@link KV_MAX_KEY_BYTES} UTF-8 bytes; values are JSON data of at most
- * {@link KV_MAX_VALUE_BYTES} bytes once serialised.
+ * non-empty strings of at most `KV_MAX_KEY_BYTES` (512) UTF-8 bytes; values are JSON data of at
+ * most `maxValueBytes` bytes once serialised (`KV_DEFAULT_MAX_VALUE_BYTES`, 1 MiB, unless the call
+ * says otherwise), else `set` rejects with `KILN_VALUE_TOO_LARGE`. The limits are in `@kiln/contracts`.
  */
 export interface KvStore {
   /** The value, or undefined when the key is missing. */
   get(extensionId: string, key: string): Promise<unknown>;
-  /** Stores a JSON value, replacing any earlier one. */
-  set(extensionId: string, key: string, value: unknown): Promise<void>;
+  /** Stores a JSON value, replacing any earlier one; `maxValueBytes` defaults to `KV_DEFAULT_MAX_VALUE_BYTES`. */
+  set(extensionId: string, key: string, value: unknown, options?: { readonly maxValueBytes?: number }): Promise<void>;
   /** Removes the key; true if it existed. */
   delete(extensionId: string, key: string): Promise<boolean>;
   /** Sorted keys, one page at a time. */
   list(extensionId: string, options?: KvListOptions): Promise<KvListPage>;
 }
-
-/** Longest key, in UTF-8 bytes. */
-export const KV_MAX_KEY_BYTES = 512;
-/** Largest value, in bytes of its JSON text. */
-export const KV_MAX_VALUE_BYTES = 1024 * 1024;
-/** Default page size of {@link KvStore.list}. */
-export const KV_DEFAULT_LIST_LIMIT = 100;
-/** Largest page size of {@link KvStore.list}. */
-export const KV_MAX_LIST_LIMIT = 1000;

@@ -5,17 +5,12 @@
  *
  * @module
  */
+
+import { KV_MAX_KEY_BYTES } from "@kiln/contracts";
+import { LIMITS } from "@kiln/contracts/limits";
 import { checkJsonValue, jsonTextTooDeep, stringifyJsonValue } from "../json-safety.js";
-import { LIMITS } from "@kiln/contracts";
 import { StoreKeyInvalidError, StoreValueInvalidError, StoreValueTooLargeError } from "./errors.js";
-import {
-  JOB_STATES,
-  type JobCounters,
-  type JobErrorInfo,
-  type JobProgress,
-  type JobState,
-  KV_MAX_KEY_BYTES,
-} from "./types.js";
+import { JOB_STATES, type JobCounters, type JobErrorInfo, type JobProgress, type JobState } from "./types.js";
 
 /** Where a value comes from, for messages, and the extension it belongs to. */
 export interface ValueSite {

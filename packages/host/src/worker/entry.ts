@@ -9,11 +9,11 @@
  * @module
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { INSTRUCTIONS_PER_INTERRUPT, PluginInstance } from "@kiln/javy-plugin";
+import { ERRORS, isKilnErrorCode, type KilnErrorCode } from "@kiln/contracts/errors";
+import { MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts/limits";
+import { hostCallErrorReply, hostCallReply, INSTRUCTIONS_PER_INTERRUPT, PluginInstance } from "@kiln/javy-plugin";
 import { type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
-import { LimitErrorCodes } from "../errors.js";
 import { jsonTextTooDeep } from "../json-safety.js";
-import { MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts";
 import { LineSplitter, type LogLevel } from "../logger.js";
 import {
   type CallReply,
@@ -33,8 +33,8 @@ const limits = init.limits;
 const port = parentPort as NonNullable<typeof parentPort>;
 const control = new Int32Array(init.control);
 const post = (message: FromWorker) => port.postMessage(message);
-const ok = (value: unknown) => JSON.stringify({ ok: true, value });
-const refuse = (code: string, message: string) => JSON.stringify({ ok: false, error: { code, message } });
+const ok = hostCallReply;
+const refuse = hostCallErrorReply;
 const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 const INTERRUPTS = ["none", "pause", "cancel"] as const;
 const STOP_KINDS = Object.fromEntries(Object.entries(StopReason).map(([k, v]) => [v, k])) as Record<number, StopKind>;
@@ -60,7 +60,7 @@ function spendLog(bytes: number): boolean {
     post({
       type: "log",
       level: "warn",
-      message: `${LimitErrorCodes.logLimit}: this run wrote more than ${limits.logBytes} bytes of log; later lines are dropped`,
+      message: `KILN_LOG_LIMIT: this run wrote more than ${limits.logBytes} bytes of log; later lines are dropped`,
       source: "log",
     });
     return false;
@@ -106,17 +106,17 @@ function payloadProblem(op: string, payload: string, maxBytes: number): string |
   if (payload.length > maxBytes || (payload.length * 3 > maxBytes && Buffer.byteLength(payload) > maxBytes)) {
     const code =
       op === RuntimeOps.complete
-        ? LimitErrorCodes.resultTooLarge
+        ? "KILN_RESULT_TOO_LARGE"
         : op === RuntimeOps.checkpoint
-          ? LimitErrorCodes.checkpointTooLarge
-          : LimitErrorCodes.payloadTooLarge;
+          ? "KILN_CHECKPOINT_TOO_LARGE"
+          : "KILN_PAYLOAD_TOO_LARGE";
     return refuse(code, `the payload of "${op}" is larger than the limit of ${maxBytes} bytes`);
   }
   // `{"value": …}` and `{"state": …}` wrap the value itself in one more level.
   const depth = op === RuntimeOps.complete || op === RuntimeOps.checkpoint ? limits.valueDepth + 1 : limits.valueDepth;
   if (jsonTextTooDeep(payload, depth)) {
     return refuse(
-      LimitErrorCodes.valueTooDeep,
+      "KILN_VALUE_TOO_DEEP",
       `the payload of "${op}" is nested deeper than the limit of ${limits.valueDepth} levels`,
     );
   }
@@ -136,7 +136,7 @@ function hostCall(op: string, payload: string): string | null {
   if (mustStop()) return null;
   if (op.length > MAX_OPERATION_NAME_LENGTH) {
     return refuse(
-      LimitErrorCodes.operationNameTooLong,
+      "KILN_OPERATION_NAME_TOO_LONG",
       `an operation name of ${op.length} characters: no operation has a name longer than ${MAX_OPERATION_NAME_LENGTH}`,
     );
   }
@@ -226,7 +226,12 @@ function blockingCall(op: string, payload: string): string | null {
 
 function failure(reply: string): Outcome {
   const { error } = JSON.parse(reply) as { error: { code: string; message: string } };
-  return { kind: "failed", code: error.code, error: { name: "Error", message: `${error.code}: ${error.message}` } };
+  const message = `${error.code}: ${error.message}`;
+  return {
+    kind: "failed",
+    ...(isKilnErrorCode(error.code) ? { code: error.code } : {}),
+    error: { name: "Error", message },
+  };
 }
 
 const plugin = await PluginInstance.create({
@@ -244,16 +249,15 @@ const exports = instance.exports as Record<string, unknown>;
 
 /** `out of memory` that the job did not catch: its own code, since no fix in the job's logic is implied. */
 const OUT_OF_MEMORY = /\bout of memory\b/;
-const LIMIT_CODES = new Set<string>(Object.values(LimitErrorCodes));
 
 /**
  * The code of the limit an uncaught error reports, if it is one: out of memory, or a host call the
  * wall refused for a limit (the SDK's `HostCallError` leads its message with the code).
  */
-function limitCode(error: { name: string; message: string }): { code?: string } {
-  if (error.name === "InternalError" && OUT_OF_MEMORY.test(error.message)) return { code: LimitErrorCodes.outOfMemory };
+function limitCode(error: { name: string; message: string }): { code?: KilnErrorCode } {
+  if (error.name === "InternalError" && OUT_OF_MEMORY.test(error.message)) return { code: "KILN_OUT_OF_MEMORY" };
   const code = error.name === "HostCallError" ? /^(KILN_[A-Z0-9_]+):/.exec(error.message)?.[1] : undefined;
-  return code !== undefined && LIMIT_CODES.has(code) ? { code } : {};
+  return isKilnErrorCode(code) && ERRORS[code].area === "limits" ? { code } : {};
 }
 
 function invoke(message: ToWorker): Outcome {

@@ -3,7 +3,9 @@
  *
  * @module
  */
+
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { hostCallErrorReply } from "@kiln/javy-plugin";
 import type { LogLevel } from "../logger.js";
 import {
   type CallRequest,
@@ -91,11 +93,7 @@ export class ExtensionWorker {
       callbacks.onCall(request.op, request.payload).then(
         (reply) => self.#answer(port1, request.seq, reply),
         (error: unknown) =>
-          self.#answer(
-            port1,
-            request.seq,
-            JSON.stringify({ ok: false, error: { code: "KILN_HOST_CALL_FAILED", message: String(error) } }),
-          ),
+          self.#answer(port1, request.seq, hostCallErrorReply("KILN_HOST_CALL_FAILED", String(error))),
       );
     });
     worker.on("message", (message: FromWorker) => {

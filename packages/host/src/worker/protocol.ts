@@ -16,7 +16,9 @@
  *
  * @module
  */
+
 import type { MessagePort } from "node:worker_threads";
+import type { KilnErrorCode } from "@kiln/contracts/errors";
 import type { ProgressPayload } from "@kiln/sdk/protocol";
 import type { LogLevel } from "../logger.js";
 
@@ -85,7 +87,7 @@ export type Outcome =
       readonly kind: "failed";
       readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
       /** A stable code when the worker knows better than "the extension failed" (a limit it hit). */
-      readonly code?: string;
+      readonly code?: KilnErrorCode;
     }
   | { readonly kind: "trapped"; readonly message: string }
   | { readonly kind: "stopped"; readonly reason: StopKind };

@@ -45,14 +45,20 @@
 import { constants, type Stats } from "node:fs";
 import { type FileHandle, lstat, open, readdir, realpath } from "node:fs/promises";
 import { join } from "node:path";
-import { OperationErrorCodes as Codes, OperationError } from "../errors.js";
+import {
+  type FileContent,
+  type FileEncoding,
+  type FileEntry,
+  type FileStat,
+  type FileType,
+  KilnError,
+} from "@kiln/contracts";
 import type { OperationRegistry } from "../registry.js";
 import type { OperationContext } from "../types.js";
+import { builtin } from "./define.js";
 
 /** Default ceiling of `files.read`: the whole file travels as one JSON reply. */
 export const DEFAULT_MAX_READ_BYTES = 8 * 1024 * 1024;
-
-const MAX_PATH_LENGTH = 4096;
 
 // Absent on Windows; there the portable mode's checks are all that is left.
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -63,30 +69,6 @@ const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
 const DIRECTORY_FLAGS = constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK;
 /** The file `files.read` reads: never a link, never waits for a FIFO's writer, never a terminal. */
 const FILE_FLAGS = constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-
-/** Kind of a directory entry; symbolic links, sockets and devices are all `other`. */
-export type FileType = "file" | "directory" | "other";
-
-/** One entry of `files.list`. `size` is 0 for anything but files. */
-export interface FileEntry {
-  readonly name: string;
-  readonly type: FileType;
-  readonly size: number;
-}
-
-/** Reply of `files.read`. `size` is the file's size in bytes. */
-export interface FileContent {
-  readonly content: string;
-  readonly size: number;
-  readonly encoding: "utf8" | "base64";
-}
-
-/** Reply of `files.stat`. */
-export interface FileStat {
-  readonly type: FileType;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
 
 /** Options of {@link registerFiles}. */
 export interface FilesOptions {
@@ -100,10 +82,10 @@ export interface FilesOptions {
   readonly descriptorPaths?: boolean;
 }
 
-const folder = { type: "string", minLength: 1, maxLength: 256 } as const;
-const path = { type: "string", maxLength: MAX_PATH_LENGTH } as const;
-
-/** Registers the `files.*` operations, all behind permission `files.read`. */
+/**
+ * Registers the `files.*` operations, all behind permission `files.read`; names, permissions and
+ * schemas are the rows of `BUILTIN_OPERATIONS` (`@kiln/contracts`).
+ */
 export function registerFiles(registry: OperationRegistry, options: FilesOptions = {}): void {
   const maxReadBytes = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
   const mode = (): Promise<Mode> =>
@@ -111,30 +93,12 @@ export function registerFiles(registry: OperationRegistry, options: FilesOptions
       ? Promise.resolve("portable")
       : descriptorPathsWork().then((works) => (works ? "descriptor" : "portable"));
 
-  registry.register<{ folder: string; path?: string }, FileEntry[]>({
-    name: "files.list",
-    permission: "files.read",
-    description: "Entries of a directory in a granted folder, sorted by name.",
-    input: { type: "object", additionalProperties: false, required: ["folder"], properties: { folder, path } },
-    handler: async (input, ctx) => listDirectory(await mode(), ctx, input.folder, input.path ?? ""),
-  });
+  registry.register(
+    builtin("files.list", async (input, ctx) => listDirectory(await mode(), ctx, input.folder, input.path ?? "")),
+  );
 
-  registry.register<{ folder: string; path: string; encoding?: "utf8" | "base64"; maxBytes?: number }, FileContent>({
-    name: "files.read",
-    permission: "files.read",
-    description: `Contents of a file in a granted folder, as UTF-8 text or base64 (at most ${maxReadBytes} bytes).`,
-    input: {
-      type: "object",
-      additionalProperties: false,
-      required: ["folder", "path"],
-      properties: {
-        folder,
-        path,
-        encoding: { enum: ["utf8", "base64"] },
-        maxBytes: { type: "integer", minimum: 0 },
-      },
-    },
-    handler: async (input, ctx) =>
+  registry.register(
+    builtin("files.read", async (input, ctx) =>
       readFileInFolder(
         await mode(),
         ctx,
@@ -143,15 +107,12 @@ export function registerFiles(registry: OperationRegistry, options: FilesOptions
         input.encoding ?? "utf8",
         Math.min(input.maxBytes ?? maxReadBytes, maxReadBytes),
       ),
-  });
+    ),
+  );
 
-  registry.register<{ folder: string; path: string }, FileStat>({
-    name: "files.stat",
-    permission: "files.read",
-    description: "Type, size and modification time of an entry in a granted folder.",
-    input: { type: "object", additionalProperties: false, required: ["folder", "path"], properties: { folder, path } },
-    handler: async (input, ctx) => statInFolder(await mode(), ctx, input.folder, input.path),
-  });
+  registry.register(
+    builtin("files.stat", async (input, ctx) => statInFolder(await mode(), ctx, input.folder, input.path)),
+  );
 }
 
 /** `descriptor`: lookups through `/proc/self/fd/<n>/`; `portable`: by full name, checked after. */
@@ -247,21 +208,21 @@ async function readFileInFolder(
   ctx: OperationContext,
   folderName: string,
   relPath: string,
-  encoding: "utf8" | "base64",
+  encoding: FileEncoding,
   limit: number,
 ): Promise<FileContent> {
   const walked = await walk(mode, ctx, folderName, relPath, "parents");
   const { dir, last, shown } = walked;
   let file: FileHandle | undefined;
   try {
-    if (last === undefined) throw new OperationError(Codes.notAFile, `${shown} is not a file`);
+    if (last === undefined) throw new KilnError("KILN_NOT_A_FILE", `${shown} is not a file`);
     const name = last;
     const target: Target = { mode, dir, name, prefix: walked.segments.join("/"), shown, role: "file" };
     file = await open(childPath(mode, dir, name), FILE_FLAGS).catch((e: unknown) => explainOpenFailure(e, target));
     const handle = file;
     // From here on only the descriptor is used: whatever happens to names, this is what is read.
     const stats = await fsCall(shown, () => handle.stat());
-    if (!stats.isFile()) throw new OperationError(Codes.notAFile, `${shown} is not a file (${kindOf(stats)})`);
+    if (!stats.isFile()) throw new KilnError("KILN_NOT_A_FILE", `${shown} is not a file (${kindOf(stats)})`);
     if (mode === "portable") walked.expected.push(expectedOf(join(dir.path, name), stats));
     await recheck(walked);
     checkSize(shown, stats.size, limit);
@@ -276,7 +237,7 @@ async function readFileInFolder(
 
 /**
  * Opens the granted root and then each directory of `relPath` (all of them, or all but the last
- * segment), each looked up in the one before. Throws {@link OperationError} for every refusal;
+ * segment), each looked up in the one before. Throws a {@link KilnError} for every refusal;
  * on success the caller owns (and closes) `dir.handle`, and no other handle is left open.
  */
 async function walk(
@@ -335,8 +296,8 @@ async function recheck(walked: Walked): Promise<void> {
   for (const want of walked.expected) {
     const now = await lstat(want.path).catch(() => undefined);
     if (now === undefined || now.dev !== want.dev || now.ino !== want.ino) {
-      throw new OperationError(
-        Codes.pathEscape,
+      throw new KilnError(
+        "KILN_PATH_ESCAPE",
         `${walked.shown} is refused: the folder changed while it was being read (a component was moved or replaced)`,
       );
     }
@@ -368,32 +329,32 @@ interface Target {
 async function explainOpenFailure(error: unknown, target: Target): Promise<never> {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const { shown, prefix, role } = target;
-  if (code === "ENOENT") throw new OperationError(Codes.notFound, `${shown} does not exist`);
+  if (code === "ENOENT") throw new KilnError("KILN_NOT_FOUND", `${shown} does not exist`);
   const entry = await lstat(childPath(target.mode, target.dir, target.name)).catch(() => undefined);
   if (code === "ELOOP" || entry?.isSymbolicLink()) throw linkRefused(shown, prefix);
   if (code === "ENOTDIR" && role !== "file" && entry === undefined) {
-    throw new OperationError(Codes.notFound, `${shown} does not exist`);
+    throw new KilnError("KILN_NOT_FOUND", `${shown} does not exist`);
   }
   if (code === "ENOTDIR" && role !== "file" && entry?.isDirectory()) {
     // Not a directory when opened, one now: something else was there for a moment.
-    throw new OperationError(Codes.pathEscape, `${shown} is refused: "${prefix}" was replaced while being opened`);
+    throw new KilnError("KILN_PATH_ESCAPE", `${shown} is refused: "${prefix}" was replaced while being opened`);
   }
   if (code === "ENOTDIR" && role === "directory") {
-    throw new OperationError(Codes.notADirectory, `${shown} is not a directory`);
+    throw new KilnError("KILN_NOT_A_DIRECTORY", `${shown} is not a directory`);
   }
   if (code === "ENOTDIR" && role === "parent") {
-    throw new OperationError(Codes.notFound, `${shown} does not exist: "${prefix}" is not a directory`);
+    throw new KilnError("KILN_NOT_FOUND", `${shown} does not exist: "${prefix}" is not a directory`);
   }
   if (role === "file" && (code === "ENXIO" || (entry !== undefined && !entry.isFile()))) {
     // ENXIO: a socket, or a device with nothing behind it.
-    throw new OperationError(Codes.notAFile, `${shown} is not a file${entry ? ` (${kindOf(entry)})` : ""}`);
+    throw new KilnError("KILN_NOT_A_FILE", `${shown} is not a file${entry ? ` (${kindOf(entry)})` : ""}`);
   }
   throw new Error(`cannot access ${shown}: ${code ?? "unknown error"}`, { cause: error });
 }
 
-function linkRefused(shown: string, link: string): OperationError {
-  return new OperationError(
-    Codes.pathEscape,
+function linkRefused(shown: string, link: string): KilnError {
+  return new KilnError(
+    "KILN_PATH_ESCAPE",
     `${shown} is refused: "${link}" is a symbolic link, and files.* never follows links`,
   );
 }
@@ -445,18 +406,18 @@ async function readAtMost(handle: FileHandle, max: number): Promise<Buffer> {
 
 function checkSize(shown: string, size: number, limit: number): void {
   if (size > limit) {
-    throw new OperationError(Codes.fileTooLarge, `${shown} is ${size} bytes, over the read limit of ${limit} bytes`);
+    throw new KilnError("KILN_FILE_TOO_LARGE", `${shown} is ${size} bytes, over the read limit of ${limit} bytes`);
   }
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function decode(bytes: Buffer, encoding: "utf8" | "base64", shown: string): string {
+function decode(bytes: Buffer, encoding: FileEncoding, shown: string): string {
   if (encoding === "base64") return bytes.toString("base64");
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new OperationError(Codes.fileNotUtf8, `${shown} is not UTF-8 text; read it with encoding: "base64"`);
+    throw new KilnError("KILN_FILE_NOT_UTF8", `${shown} is not UTF-8 text; read it with encoding: "base64"`);
   }
 }
 
@@ -466,8 +427,8 @@ function grantedRoot(ctx: OperationContext, folderName: string): string {
   const root = Object.hasOwn(folders, folderName) ? folders[folderName] : undefined;
   if (root === undefined) {
     const granted = Object.keys(folders);
-    throw new OperationError(
-      Codes.folderNotGranted,
+    throw new KilnError(
+      "KILN_FOLDER_NOT_GRANTED",
       `folder "${folderName}" is not granted to extension "${ctx.extensionId}" (granted: ${granted.length ? granted.map((f) => `"${f}"`).join(", ") : "none"})`,
     );
   }
@@ -480,8 +441,8 @@ function grantedRoot(ctx: OperationContext, folderName: string): string {
  */
 export function splitRelativePath(relPath: string, folderName: string): string[] {
   const refuse = (why: string): never => {
-    throw new OperationError(
-      Codes.pathEscape,
+    throw new KilnError(
+      "KILN_PATH_ESCAPE",
       `path ${JSON.stringify(relPath)} in folder "${folderName}" is refused: ${why}`,
     );
   };
@@ -518,8 +479,8 @@ async function fsCall<T>(shown: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException | undefined)?.code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new OperationError(Codes.notFound, `${shown} does not exist`);
-    if (code === "ELOOP") throw new OperationError(Codes.pathEscape, `${shown} is refused: it is a symbolic link`);
+    if (code === "ENOENT" || code === "ENOTDIR") throw new KilnError("KILN_NOT_FOUND", `${shown} does not exist`);
+    if (code === "ELOOP") throw new KilnError("KILN_PATH_ESCAPE", `${shown} is refused: it is a symbolic link`);
     throw new Error(`cannot access ${shown}: ${code ?? "unknown error"}`, { cause: e });
   }
 }

@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { OperationErrorCodes as Codes, OperationError } from "../errors.js";
+import { type HttpRequest, type HttpResponse, KilnError } from "@kiln/contracts";
 import type { OperationRegistry } from "../registry.js";
 import type { OperationContext } from "../types.js";
+import { builtin } from "./define.js";
 
 /** Default ceiling of a response body: it travels back as one JSON reply. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -27,50 +28,20 @@ export interface HttpOptions {
   readonly timeoutMs?: number;
 }
 
-/** Payload of `http.fetch`. */
-export interface HttpRequest {
-  readonly url: string;
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-}
-
-/** Reply of `http.fetch`. `url` is the final URL after redirects; header names are lower-case. */
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly url: string;
-}
-
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 /** Credentials meant for one origin must not be replayed to another on redirect (as fetch does). */
 const ORIGIN_BOUND_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 
-/** Registers `http.fetch`, behind permission `http.fetch`. */
+/**
+ * Registers `http.fetch`, behind permission `http.fetch`; name, permission and schemas are the row
+ * of `BUILTIN_OPERATIONS` (`@kiln/contracts`).
+ */
 export function registerHttp(registry: OperationRegistry, options: HttpOptions = {}): void {
   const settings = {
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     timeoutMs: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
   } satisfies Required<HttpOptions>;
-  registry.register<HttpRequest, HttpResponse>({
-    name: "http.fetch",
-    permission: "http.fetch",
-    description: "An HTTP(S) request to a host listed in the manifest's allowedHosts; the body is returned as text.",
-    input: {
-      type: "object",
-      additionalProperties: false,
-      required: ["url"],
-      properties: {
-        url: { type: "string", minLength: 1, maxLength: 8192 },
-        method: { enum: [...METHODS] },
-        headers: { type: "object", additionalProperties: { type: "string" } },
-        body: { type: "string" },
-      },
-    },
-    handler: (input, ctx) => httpFetch(input, ctx, settings),
-  });
+  registry.register(builtin("http.fetch", (input, ctx) => httpFetch(input, ctx, settings)));
 }
 
 interface Hop {
@@ -87,7 +58,7 @@ async function httpFetch(
 ): Promise<HttpResponse> {
   const method = input.method ?? "GET";
   if (input.body !== undefined && (method === "GET" || method === "HEAD")) {
-    throw new OperationError(Codes.inputInvalid, `a ${method} request cannot have a body`);
+    throw new KilnError("KILN_OPERATION_INPUT_INVALID", `a ${method} request cannot have a body`);
   }
   let hop: Hop = { url: parseUrl(input.url), method, headers: { ...input.headers }, body: input.body };
   checkHost(hop.url, ctx);
@@ -99,7 +70,7 @@ async function httpFetch(
     if (location === null) return await toReply(response, hop.url, settings.maxResponseBytes, deadline);
     await response.body?.cancel();
     if (redirects === MAX_REDIRECTS) {
-      throw new OperationError(Codes.tooManyRedirects, `${input.url} redirected more than ${MAX_REDIRECTS} times`);
+      throw new KilnError("KILN_TOO_MANY_REDIRECTS", `${input.url} redirected more than ${MAX_REDIRECTS} times`);
     }
     hop = nextHop(hop, response.status, location, ctx);
   }
@@ -127,7 +98,7 @@ async function send(hop: Hop, signal: AbortSignal, doFetch: typeof fetch, deadli
 
 function requestError(url: URL, e: unknown, deadline: Deadline): Error {
   if (deadline.signal.aborted)
-    return new OperationError(Codes.timeout, `request to ${url.href} took longer than ${deadline.ms} ms`);
+    return new KilnError("KILN_TIMEOUT", `request to ${url.href} took longer than ${deadline.ms} ms`);
   const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
   return new Error(`request to ${url.href} failed: ${e instanceof Error ? e.message : String(e)}${cause}`, {
     cause: e,
@@ -147,8 +118,8 @@ function nextHop(hop: Hop, status: number, location: string, ctx: OperationConte
     throw new Error(`${hop.url.href} redirected to an invalid URL ${JSON.stringify(location)}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OperationError(
-      Codes.hostNotAllowed,
+    throw new KilnError(
+      "KILN_HOST_NOT_ALLOWED",
       `${hop.url.href} redirected to ${url.href}; only http and https are allowed`,
     );
   }
@@ -174,17 +145,17 @@ function parseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new OperationError(Codes.inputInvalid, `${JSON.stringify(text)} is not an absolute URL`);
+    throw new KilnError("KILN_OPERATION_INPUT_INVALID", `${JSON.stringify(text)} is not an absolute URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OperationError(
-      Codes.inputInvalid,
+    throw new KilnError(
+      "KILN_OPERATION_INPUT_INVALID",
       `${JSON.stringify(text)} uses ${url.protocol.slice(0, -1)}:, but only http and https are allowed`,
     );
   }
   if (url.username !== "" || url.password !== "") {
-    throw new OperationError(
-      Codes.inputInvalid,
+    throw new KilnError(
+      "KILN_OPERATION_INPUT_INVALID",
       "URLs with credentials are refused; send them in an Authorization header",
     );
   }
@@ -203,8 +174,8 @@ function checkHost(url: URL, ctx: OperationContext, redirectedFrom?: URL): void 
   const entry = url.port === "" ? host : `${host}:${port}`;
   const what =
     redirectedFrom === undefined ? `request to ${url.href}` : `redirect from ${redirectedFrom.href} to ${url.href}`;
-  throw new OperationError(
-    Codes.hostNotAllowed,
+  throw new KilnError(
+    "KILN_HOST_NOT_ALLOWED",
     `${what} refused: host "${entry}" is not in the allowedHosts of extension "${ctx.extensionId}" ` +
       `(${allowed.length ? allowed.join(", ") : "none"}); to allow it, add allowedHosts: ["${entry}"] to @extension({ … }) and rebuild`,
   );
@@ -238,8 +209,8 @@ function headerRecord(headers: Headers): Record<string, string> {
 
 async function readCapped(response: Response, url: URL, maxBytes: number, deadline: Deadline): Promise<string> {
   const tooLarge = () =>
-    new OperationError(
-      Codes.responseTooLarge,
+    new KilnError(
+      "KILN_RESPONSE_TOO_LARGE",
       `the response from ${url.href} is larger than the limit of ${maxBytes} bytes`,
     );
   const declared = Number(response.headers.get("content-length") ?? "0");
@@ -264,7 +235,7 @@ async function readCapped(response: Response, url: URL, maxBytes: number, deadli
       text += decoder.decode(value, { stream: true });
     }
   } catch (e) {
-    if (e instanceof OperationError) throw e;
+    if (e instanceof KilnError) throw e;
     throw requestError(url, e, deadline);
   }
 }

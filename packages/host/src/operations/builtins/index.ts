@@ -1,6 +1,7 @@
 /**
  * The operations every Kiln host offers: `kv.*`, `files.*` and `http.fetch`, each behind one of
- * the `BUILTIN_PERMISSIONS`.
+ * the `BUILTIN_PERMISSIONS`. Their names, permissions, schemas and types are the table
+ * `BUILTIN_OPERATIONS` of `@kiln/contracts`; the handlers are here.
  *
  * @module
  */
@@ -9,25 +10,15 @@ import { registerFiles } from "./files.js";
 import { registerHttp } from "./http.js";
 import { registerKv } from "./kv.js";
 
-export {
-  DEFAULT_MAX_READ_BYTES,
-  type FileContent,
-  type FileEntry,
-  type FileStat,
-  type FilesOptions,
-  type FileType,
-  registerFiles,
-} from "./files.js";
+export { DEFAULT_MAX_READ_BYTES, type FilesOptions, registerFiles } from "./files.js";
 export {
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_MAX_RESPONSE_BYTES,
   type HttpOptions,
-  type HttpRequest,
-  type HttpResponse,
   MAX_REDIRECTS,
   registerHttp,
 } from "./http.js";
-export { DEFAULT_MAX_KV_VALUE_BYTES, registerKv } from "./kv.js";
+export { type KvOptions, registerKv } from "./kv.js";
 
 /** Options of {@link registerBuiltins}; every limit has a default. */
 export interface BuiltinOptions {
@@ -39,7 +30,7 @@ export interface BuiltinOptions {
   readonly maxResponseBytes?: number;
   /** Time limit of one `http.fetch`, redirects included. Default 30 s. */
   readonly httpTimeoutMs?: number;
-  /** Largest JSON value `kv.set` stores. Default 1 MiB. */
+  /** Largest JSON value `kv.set` stores, in bytes. Default `KV_DEFAULT_MAX_VALUE_BYTES` (1 MiB). */
   readonly maxKvValueBytes?: number;
 }
 

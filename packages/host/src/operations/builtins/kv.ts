@@ -1,69 +1,57 @@
 /**
  * `kv.*`: a small persistent key-value space per extension. Every access is scoped to the calling
  * extension's id by the host, never by the payload, so one extension cannot read another's keys.
+ * Names, permissions and schemas are the rows of `BUILTIN_OPERATIONS` (`@kiln/contracts`).
  *
  * @module
  */
-
-import type { KvListOptions, KvListPage } from "../../store/types.js";
-import { OperationError, OperationErrorCodes } from "../errors.js";
+import { KilnError, KV_DEFAULT_MAX_VALUE_BYTES, type KvListOptions } from "@kiln/contracts";
 import type { OperationRegistry } from "../registry.js";
+import { builtin } from "./define.js";
 
-/** Largest JSON text `kv.set` stores for one value: kv is for state, not for blobs. */
-export const DEFAULT_MAX_KV_VALUE_BYTES = 1024 * 1024;
+/** Options of {@link registerKv}. */
+export interface KvOptions {
+  /**
+   * Largest value `kv.set` stores, in bytes of its JSON text; larger ones are refused with
+   * `KILN_VALUE_TOO_LARGE`. Default `KV_DEFAULT_MAX_VALUE_BYTES` (1 MiB). A value also has to fit
+   * in one host call (`limits.payloadBytes`, 8 MiB by default).
+   */
+  readonly maxValueBytes?: number;
+}
 
-const key = { type: "string", minLength: 1, maxLength: 512 } as const;
+/**
+ * Registers `kv.get`, `kv.list` (permission `kv.read`), `kv.set` and `kv.delete` (`kv.write`).
+ * Throws a `KILN_INVALID_OPTION` {@link KilnError} for a `maxValueBytes` that is not a whole number ≥ 1.
+ */
+export function registerKv(registry: OperationRegistry, options: KvOptions = {}): void {
+  const maxValueBytes = options.maxValueBytes ?? KV_DEFAULT_MAX_VALUE_BYTES;
+  if (!Number.isSafeInteger(maxValueBytes) || maxValueBytes < 1) {
+    throw new KilnError(
+      "KILN_INVALID_OPTION",
+      `maxValueBytes must be a whole number ≥ 1, got ${String(maxValueBytes)}`,
+    );
+  }
 
-/** Registers `kv.get`, `kv.list` (permission `kv.read`), `kv.set` and `kv.delete` (`kv.write`). */
-export function registerKv(registry: OperationRegistry, options: { maxValueBytes?: number } = {}): void {
-  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_KV_VALUE_BYTES;
+  registry.register(builtin("kv.get", async (input, ctx) => (await ctx.kv.get(ctx.extensionId, input.key)) ?? null));
 
-  registry.register<{ key: string }, unknown>({
-    name: "kv.get",
-    permission: "kv.read",
-    description: "The value stored under `key`, or null when there is none.",
-    input: { type: "object", additionalProperties: false, required: ["key"], properties: { key } },
-    handler: async (input, ctx) => (await ctx.kv.get(ctx.extensionId, input.key)) ?? null,
-  });
-
-  registry.register<KvListOptions, KvListPage>({
-    name: "kv.list",
-    permission: "kv.read",
-    description: "One page of keys in key order; pass `next` as `after` for the next page.",
-    input: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        prefix: { type: "string", maxLength: 512 },
-        limit: { type: "integer", minimum: 1, maximum: 1000 },
-        after: { type: "string", maxLength: 512 },
-      },
-    },
-    handler: async (input, ctx) => {
+  registry.register(
+    builtin("kv.list", async (input, ctx) => {
       const page = await ctx.kv.list(ctx.extensionId, listOptions(input));
       return page.next === undefined ? { keys: page.keys } : { keys: page.keys, next: page.next };
-    },
-  });
+    }),
+  );
 
-  registry.register<{ key: string; value: unknown }, null>({
-    name: "kv.set",
-    permission: "kv.write",
-    description: "Stores a JSON value under `key`, replacing any previous one.",
-    input: { type: "object", additionalProperties: false, required: ["key", "value"], properties: { key, value: {} } },
-    handler: async (input, ctx) => {
-      checkValueSize(input.key, input.value, maxValueBytes);
-      await ctx.kv.set(ctx.extensionId, input.key, input.value);
+  registry.register(
+    builtin("kv.set", async (input, ctx) => {
+      // The store measures the JSON text it writes and refuses it over the limit (KILN_VALUE_TOO_LARGE).
+      await ctx.kv.set(ctx.extensionId, input.key, input.value, { maxValueBytes });
       return null;
-    },
-  });
+    }),
+  );
 
-  registry.register<{ key: string }, { deleted: boolean }>({
-    name: "kv.delete",
-    permission: "kv.write",
-    description: "Removes `key`; `deleted` says whether it existed.",
-    input: { type: "object", additionalProperties: false, required: ["key"], properties: { key } },
-    handler: async (input, ctx) => ({ deleted: await ctx.kv.delete(ctx.extensionId, input.key) }),
-  });
+  registry.register(
+    builtin("kv.delete", async (input, ctx) => ({ deleted: await ctx.kv.delete(ctx.extensionId, input.key) })),
+  );
 }
 
 /** Copies only the fields present: backends must not see `prefix: undefined`. */
@@ -73,14 +61,4 @@ function listOptions(input: KvListOptions): KvListOptions {
     ...(input.limit !== undefined && { limit: input.limit }),
     ...(input.after !== undefined && { after: input.after }),
   };
-}
-
-function checkValueSize(key: string, value: unknown, max: number): void {
-  const bytes = Buffer.byteLength(JSON.stringify(value));
-  if (bytes > max) {
-    throw new OperationError(
-      OperationErrorCodes.valueTooLarge,
-      `the value for key "${key}" is ${bytes} bytes of JSON, over the ${max}-byte limit; store large data in files instead`,
-    );
-  }
 }

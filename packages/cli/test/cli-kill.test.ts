@@ -2,7 +2,7 @@
  * Killing `kiln run` with SIGKILL and then running `kiln jobs resume` completes the job from its
  * last checkpoint: nothing lost, nothing applied twice. Real CLI processes, the real test extension,
  * a real SQLite file that the test reads while the CLI writes it (WAL allows a concurrent reader).
- * Build codegen and host first (`tsc -b tsconfig.build.json` in each): the child runs their dist.
+ * The child runs the packages' dist/ (vitest.config.ts rebuilds them first).
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

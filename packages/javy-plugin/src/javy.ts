@@ -5,15 +5,18 @@
  *
  * @module
  */
+import { KilnError } from "@kiln/contracts/errors";
 import {
-  createWasi,
   HOST_NAMESPACE,
+  INITIALIZE_EXPORT,
   type JsErrorRecord,
-  PluginInstance,
-  readImportNamespace,
-  type WasiOptions,
-} from "@kiln/javy-plugin";
-import { KilnError, ModuleInvalidError, ModuleLinkError } from "./errors.js";
+  MEMORY_EXPORT,
+  MODULE_START_EXPORT,
+  WASI_NAMESPACE,
+} from "./abi.js";
+import { JavyModuleFailedError } from "./errors.js";
+import { PluginInstance, readImportNamespace } from "./plugin.js";
+import { createWasi, type WasiOptions } from "./wasi.js";
 
 /** Options of {@link runJavyModule}. */
 export interface RunJavyModuleOptions {
@@ -35,19 +38,13 @@ export interface JavyModuleResult {
   readonly stderr: Uint8Array;
 }
 
-/** The plugin could not run the module: it trapped, exited non-zero, or threw (Kiln's plugin). */
-export class JavyModuleFailedError extends KilnError {
-  /** What the program wrote to stderr before it failed. */
-  readonly stderr: string;
-  constructor(reason: string, stderr: string, options: { cause?: unknown } = {}) {
-    super("KILN_MODULE_FAILED", `the module failed: ${reason}${stderr ? `\n${stderr.trimEnd()}` : ""}`, options);
-    this.stderr = stderr;
-  }
-}
-
 /**
  * Instantiates the plugin with a deny-by-default WASI (no files, no environment, no network), links
  * the module to it, and calls the export. A fresh instance pair per call, as Javy expects.
+ *
+ * Throws a {@link JavyModuleFailedError} (`KILN_MODULE_FAILED`) when the module traps, exits or
+ * its JS throws; a {@link KilnError} with `KILN_MODULE_INVALID` when the plugin or the module is
+ * not WebAssembly, or `KILN_MODULE_LINK` when the two do not fit together.
  */
 export async function runJavyModule(options: RunJavyModuleOptions): Promise<JavyModuleResult> {
   const pluginModule = await compile(options.plugin, "plugin");
@@ -55,7 +52,7 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
   const namespace = pluginNamespace(pluginModule, module);
   const foreign = WebAssembly.Module.imports(module).filter((i) => i.module !== namespace);
   if (foreign.length) {
-    throw new ModuleLinkError(
+    throw linkError(
       "module",
       foreign.map((i) => `it imports "${i.module}"."${i.name}", but the plugin's namespace is "${namespace}"`),
     );
@@ -77,7 +74,7 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
     const instance = new WebAssembly.Instance(module, {
       [namespace]: plugin.exports as WebAssembly.ModuleImports,
     });
-    const name = options.export ?? "_start";
+    const name = options.export ?? MODULE_START_EXPORT;
     const fn = instance.exports[name];
     if (typeof fn !== "function") {
       const names = WebAssembly.Module.exports(module)
@@ -87,7 +84,8 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
     }
     (fn as () => void)();
   } catch (cause) {
-    if (cause instanceof KilnError) throw cause;
+    // Everything else, a `WasiExit` included, is the module failing: one code for all of it.
+    if (cause instanceof JavyModuleFailedError) throw cause;
     throw new JavyModuleFailedError((cause as Error).message, text(stderr), { cause });
   }
   const error = plugin.lastError();
@@ -109,7 +107,7 @@ function pluginNamespace(plugin: WebAssembly.Module, module: WebAssembly.Module)
   if (declared) return declared;
   const used = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
   if (used.size === 1) return [...used][0] as string;
-  throw new ModuleLinkError("module", [
+  throw linkError("module", [
     "the plugin has no import_namespace section and the module imports from several namespaces",
   ]);
 }
@@ -119,8 +117,22 @@ async function compile(source: Uint8Array | WebAssembly.Module, what: string): P
   try {
     return await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
   } catch (cause) {
-    throw new ModuleInvalidError(what, (cause as Error).message, { cause });
+    throw new KilnError(
+      "KILN_MODULE_INVALID",
+      `the ${what} is not a valid WebAssembly module: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
+}
+
+function linkError(what: string, problems: readonly string[]): KilnError {
+  return new KilnError(
+    "KILN_MODULE_LINK",
+    `the ${what} cannot be linked:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
+      "Run a module with the plugin it was built for (`javy build -C plugin=…`, or the plugin of the Kiln that built it).",
+  );
 }
 
 /**
@@ -134,18 +146,20 @@ async function instantiatePlugin(
 ): Promise<{ exports: WebAssembly.Exports; lastError(): JsErrorRecord | undefined }> {
   const imports = WebAssembly.Module.imports(pluginModule);
   if (imports.some((i) => i.module === HOST_NAMESPACE)) return PluginInstance.create({ ...io, module: pluginModule });
-  const foreign = imports.filter((i) => i.module !== "wasi_snapshot_preview1");
+  const foreign = imports.filter((i) => i.module !== WASI_NAMESPACE);
   if (foreign.length) {
-    throw new ModuleLinkError(
+    throw linkError(
       "plugin",
       foreign.map((i) => `the plugin imports "${i.module}"."${i.name}", which a bare Javy run does not provide`),
     );
   }
   const wasi = createWasi(io);
-  const instance = new WebAssembly.Instance(pluginModule, { wasi_snapshot_preview1: wasi.imports });
-  const memory = instance.exports.memory;
-  if (!(memory instanceof WebAssembly.Memory)) throw new ModuleInvalidError("plugin", "it exports no memory");
+  const instance = new WebAssembly.Instance(pluginModule, { [WASI_NAMESPACE]: wasi.imports });
+  const memory = instance.exports[MEMORY_EXPORT];
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new KilnError("KILN_MODULE_INVALID", "the plugin is not a Javy plugin: it exports no memory");
+  }
   wasi.bind(memory);
-  (instance.exports._initialize as (() => void) | undefined)?.();
+  (instance.exports[INITIALIZE_EXPORT] as (() => void) | undefined)?.();
   return { exports: instance.exports, lastError: () => undefined };
 }

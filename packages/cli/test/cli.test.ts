@@ -1,17 +1,16 @@
 /**
- * The `kiln` CLI end to end: the real executable (bin/kiln.js → dist/cli.js) in a child process,
- * the real test extension built by `kiln build`, real SQLite files in a temp folder.
- * Build codegen and host first (`tsc -b tsconfig.build.json` in each): the child runs their dist.
+ * The `kiln` CLI end to end: the real executable (bin/kiln.js → dist/main.js) in a child process,
+ * the real test extension built by `kiln build`, real SQLite files in a temp folder. The child runs
+ * the packages' dist/ (vitest.config.ts rebuilds them first).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { JobRecord } from "@kiln/host";
+import { type JobRecord, SqliteJobStore } from "@kiln/host";
 import { compileSource, emitDynamicModule } from "@kiln/javy-plugin";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { formatBar, formatPlainLine, ProgressView } from "../src/progress.js";
 import { type Exit, KILN, killAll, runKiln, TEST_EXTENSION, track } from "./kiln-process.js";
 
 let tmp: string;
@@ -51,6 +50,26 @@ describe("kiln build", () => {
   });
 });
 
+describe("kiln build of a project with problems", () => {
+  it("lists every diagnostic with its code and place, then the summary; exit 1", async () => {
+    const project = join(tmp, "broken");
+    await mkdir(join(project, "src"), { recursive: true });
+    await writeFile(join(project, "package.json"), JSON.stringify({ name: "broken", type: "module" }));
+    await writeFile(join(project, "src", "index.ts"), "export class NotAnExtension {}\n");
+    const r = await kiln(["build", "broken"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^.*index\.ts:\d+:\d+: error KILN_NO_EXTENSION: /);
+    expect(r.stderr).toMatch(/\n\n1 error\n$/);
+  });
+
+  it("says KILN_ENTRY_NOT_FOUND (exit 1) for a folder without an entry", async () => {
+    const r = await kiln(["build", "dist"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("KILN_ENTRY_NOT_FOUND");
+  });
+});
+
 describe("kiln run", () => {
   it("prints the extension's logs tagged with its id, then the result as the last line", async () => {
     const r = await kiln(["run", "dist", "counter", "--input", '{"to":3}']);
@@ -78,32 +97,51 @@ describe("kiln run", () => {
     expect(lines(r.stdout).at(-1)).toBe("[test-extension] Test Extension cleaned up");
   });
 
-  it("exits 1 with KILN_JOB_NOT_FOUND for a job the extension does not have", async () => {
-    const r = await kiln(["run", "dist", "nope"]);
-    expect(r.code).toBe(1);
+  it("exits 2 with KILN_USAGE and the closest job for a job the extension does not have", async () => {
+    const r = await kiln(["run", "dist", "cuonter"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
-      /^kiln: KILN_JOB_NOT_FOUND: extension "test-extension" has no job "nope" \(its jobs: counter, steps, .*\)\n$/,
+      /^kiln: KILN_USAGE: unknown job "cuonter" \(did you mean "counter"\?\); extension "test-extension" in dist has the jobs counter, steps, .*\n$/,
+    );
+    const far = await kiln(["run", "dist", "zzz"]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toMatch(
+      /^kiln: KILN_USAGE: unknown job "zzz"; extension "test-extension" in dist has the jobs /,
     );
   });
 
-  it("exits 1 with a one-line reason when the folder holds no extension", async () => {
-    const r = await kiln(["run", ".", "counter"]);
-    expect(r.code).toBe(1);
-    expect(lines(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(/^kiln: KILN_MANIFEST_INVALID: .*manifest\.json/);
+  it("exits 1 with KILN_DIST_NOT_FOUND, suggesting <dir>/dist, when the folder holds no build", async () => {
+    const here = await kiln(["run", ".", "counter"]);
+    expect(here.code).toBe(1);
+    expect(here.stderr).toBe("kiln: KILN_DIST_NOT_FOUND: no manifest.json in .: did you mean ./dist?\n");
+    const project = await kiln(["run", TEST_EXTENSION, "counter"]);
+    expect(project.code).toBe(1);
+    expect(lines(project.stderr)).toHaveLength(1);
+    expect(project.stderr).toMatch(/^kiln: KILN_DIST_NOT_FOUND: no manifest\.json in .*test-extension: /);
+    const missing = await kiln(["run", "nowhere", "counter"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^kiln: KILN_DIST_NOT_FOUND: no folder nowhere: /);
+    const empty = await kiln(["run", "dist/..", "counter"]);
+    expect(empty.stderr).toBe("kiln: KILN_DIST_NOT_FOUND: no manifest.json in dist/..: did you mean dist/../dist?\n");
   });
 
-  it("exits 2 on bad --input, unknown flags and malformed --folder", async () => {
+  it("exits 2 with one KILN_USAGE line on bad --input, unknown flags and malformed --folder", async () => {
     const bad = await kiln(["run", "dist", "counter", "--input", "{to:3"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^kiln: --input is not JSON: /);
-    expect(bad.stderr).toContain("Usage:");
-    const flag = await kiln(["run", "dist", "counter", "--bogus"]);
+    expect(bad.stderr).toMatch(/^kiln: KILN_USAGE: --input is not JSON: .*; see kiln run --help\n$/);
+    const flag = await kiln(["run", "dist", "counter", "--stroe", "x.db"]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/^kiln: Unknown option '--bogus'/);
+    expect(flag.stderr).toBe(
+      'kiln: KILN_USAGE: unknown option "--stroe" (did you mean "--store"?); see kiln run --help\n',
+    );
+    const bogus = await kiln(["run", "dist", "counter", "--bogus"]);
+    expect(bogus.stderr).toBe('kiln: KILN_USAGE: unknown option "--bogus"; see kiln run --help\n');
+    const missing = await kiln(["run", "dist", "counter", "--input"]);
+    expect(missing.stderr).toBe("kiln: KILN_USAGE: --input needs a value; see kiln run --help\n");
     const folder = await kiln(["run", "dist", "counter", "--folder", "notes"]);
     expect(folder.code).toBe(2);
-    expect(folder.stderr).toMatch(/^kiln: --folder takes <name>=<path>, got "notes"/);
+    expect(folder.stderr).toBe('kiln: KILN_USAGE: --folder takes <name>=<path>, got "notes"; see kiln run --help\n');
   });
 
   it("accepts --grant '*' and --folder name=path", async () => {
@@ -132,8 +170,12 @@ describe("kiln run", () => {
   });
 
   it("draws a redrawn bar on stderr when it is a terminal", async (ctx) => {
-    // `script` (util-linux) gives the child a pseudo-terminal; without it there is nothing to check.
-    if (spawnSync("script", ["--version"]).status !== 0) ctx.skip();
+    // `script` (util-linux; Debian's bsdutils) gives the child a pseudo-terminal; without it there
+    // is nothing to check. CI installs it (.ci/run), so there a missing `script` fails, never skips.
+    if (spawnSync("script", ["--version"]).status !== 0) {
+      if (process.env.CI) throw new Error("`script` (util-linux) is missing: .ci/run installs it in CI");
+      ctx.skip();
+    }
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(KILN)} run dist steps --input '{"steps":10,"stepMs":50}'`;
     const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: tmp, stdio: ["ignore", "pipe", "pipe"] });
     const exit = await track(child, ["script", command]).exit;
@@ -236,6 +278,25 @@ describe("kiln jobs", () => {
     expect(r.stdout).toBe("no interrupted jobs\n");
   });
 
+  it("resume: a cancel requested before the process died wins; a queued job runs", async () => {
+    const store = SqliteJobStore.open(join(tmp, "cancel.db"));
+    const doomed = await store.create({ extensionId: "test-extension", jobName: "counter", input: { to: 1 } });
+    await store.transition(doomed.id, ["queued"], "running");
+    await store.request(doomed.id, "cancel");
+    const waiting = await store.create({ extensionId: "test-extension", jobName: "counter", input: { to: 2 } });
+    await store.close();
+    const r = await kiln(["jobs", "resume", "--store", "cancel.db", "--extensions", "dist"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `${doomed.id} test-extension/counter cancelled (a cancel was requested before it stopped)\n`,
+    );
+    expect(r.stdout).toContain(`${waiting.id} test-extension/counter completed {"count":2}\n`);
+    const missing = await kiln(["jobs", "resume", "--store", "cancel.db", "--extensions", "nowhere"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("kiln: KILN_DIST_NOT_FOUND: --extensions nowhere: no such folder\n");
+  });
+
   it("refuses a missing store, bad states, unknown flags and commands", async () => {
     const missing = await kiln(["jobs", "list", "--store", "missing.db"]);
     expect(missing.code).toBe(1);
@@ -243,17 +304,24 @@ describe("kiln jobs", () => {
     const resumeMissing = await kiln(["jobs", "resume", "--store", "missing.db", "--extensions", "dist"]);
     expect(resumeMissing.code).toBe(1);
 
-    for (const args of [
-      ["jobs", "list", "--store", "x.db", "--state", "sleeping"],
-      ["jobs", "list", "--store", "x.db", "--bogus"],
-      ["jobs", "list"],
-      ["jobs", "resume", "--store", "x.db"],
-      ["jobs", "frobnicate"],
-      ["jobs"],
-    ]) {
+    const usage: [string[], string][] = [
+      [
+        ["jobs", "list", "--store", "x.db", "--state", "pasued"],
+        'unknown job state "pasued" (did you mean "paused"?) (states: queued, running, paused, interrupted, completed, failed, cancelled)',
+      ],
+      [["jobs", "list", "--store", "x.db", "--bogus"], 'unknown option "--bogus"; see kiln jobs list --help'],
+      [["jobs", "list", "--josn"], 'unknown option "--josn" (did you mean "--json"?); see kiln jobs list --help'],
+      [["jobs", "list"], "--store <file.db> is required; see kiln jobs list --help"],
+      [["jobs", "resume", "--store", "x.db"], "--extensions <dir> is required; see kiln jobs resume --help"],
+      [["jobs", "frobnicate"], 'unknown jobs command "frobnicate"; see kiln jobs --help'],
+      [["jobs", "resmue"], 'unknown jobs command "resmue" (did you mean "resume"?); see kiln jobs --help'],
+      [["jobs"], "jobs needs a command: list or resume; see kiln jobs --help"],
+    ];
+    for (const [args, message] of usage) {
       const r = await kiln(args);
       expect(r.code, args.join(" ")).toBe(2);
-      expect(r.stderr, args.join(" ")).toMatch(/^kiln: .+\n\nkiln \d/);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr, args.join(" ")).toBe(`kiln: KILN_USAGE: ${message}\n`);
     }
   });
 
@@ -269,62 +337,5 @@ describe("kiln jobs", () => {
     ]) {
       expect(r.stdout).toContain(usage);
     }
-  });
-});
-
-describe("ProgressView", () => {
-  function sink(columns?: number) {
-    const s = {
-      text: "",
-      columns,
-      write(t: string) {
-        s.text += t;
-      },
-    };
-    return s;
-  }
-
-  it("formats bars and plain lines", () => {
-    const p = { done: 6, total: 10, message: "six" };
-    expect(formatPlainLine(p)).toBe("progress 6/10 60% six");
-    expect(formatPlainLine({ done: 6, total: null, message: null })).toBe("progress 6 done");
-    expect(formatBar("steps", p)).toBe("steps [████████████░░░░░░░░] 60% 6/10 six");
-    expect(formatBar("steps", { done: 6, total: null, message: null })).toMatch(/^steps . 6 done$/);
-    expect([...formatBar("steps", { ...p, message: "x".repeat(200) }, 0, 40)]).toHaveLength(39);
-  });
-
-  it("throttles plain lines and always prints the last one", () => {
-    let now = 1000;
-    const out = sink();
-    const view = new ProgressView({ tty: false, out, err: sink(), now: () => now });
-    view.start("a", "steps");
-    for (let i = 1; i <= 10; i++) {
-      view.update("a", { done: i, total: 10, message: null });
-      now += 50;
-    }
-    view.line("a log line");
-    view.finish("a");
-    expect(out.text).toBe(
-      ["progress 1/10 10%", "progress 5/10 50%", "progress 9/10 90%", "a log line", "progress 10/10 100%", ""].join(
-        "\n",
-      ),
-    );
-  });
-
-  it("clears the bars before a log line and redraws them after", () => {
-    const out = sink();
-    const err = sink(80);
-    const view = new ProgressView({ tty: true, out, err, redrawMs: 0 });
-    view.start("a", "one");
-    view.start("b", "two", { done: 1, total: 2, message: null });
-    view.line("hello");
-    expect(out.text).toBe("hello\n");
-    // Two bars were drawn: up one line, clear to the end of the screen, the log line, both bars again.
-    const tail = err.text.slice(err.text.lastIndexOf("\x1b[1A"));
-    expect(tail.startsWith("\x1b[1A\r\x1b[J\r\x1b[Jone ")).toBe(true);
-    expect(tail.endsWith(" starting\ntwo [██████████░░░░░░░░░░] 50% 1/2")).toBe(true);
-    view.close();
-    // Both bars removed, the cursor back at the start of the line they were on.
-    expect(err.text.endsWith("\x1b[1A\r\x1b[J\r\x1b[Jtwo [██████████░░░░░░░░░░] 50% 1/2\r\x1b[J")).toBe(true);
   });
 });

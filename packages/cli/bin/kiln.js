@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `kiln` executable. Plain JS checked in (not built) so that package managers can link it
-// before the first build; it runs the compiled CLI.
-import { main } from "../dist/cli.js";
+// before the first build; it runs the compiled CLI, whose dispatcher loads only the command asked for.
+import { main } from "../dist/main.js";
 
 main(process.argv.slice(2)).then(
   (code) => {

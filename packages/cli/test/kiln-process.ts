@@ -1,6 +1,7 @@
 /**
  * Runs the real `kiln` CLI (`bin/kiln.js`, i.e. the built dist) as a child process, for the CLI
  * tests. Every child is tracked so that a test that fails midway leaves no process behind.
+ * `execArgv` (e.g. `--import` of a loader hook) goes to Node before the CLI's path.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -34,15 +35,30 @@ const children = new Set<ChildProcess>();
  * Starts `kiln ...args` in `cwd` with pipes (not a terminal), `stdin` (if given) as its input. It
  * is SIGKILLed after `timeoutMs`.
  */
-export function startKiln(cwd: string, args: readonly string[], timeoutMs = 60_000, stdin?: Uint8Array): Child {
-  const child = spawn(process.execPath, [KILN, ...args], { cwd, stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+export function startKiln(
+  cwd: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+  stdin?: Uint8Array,
+  execArgv: readonly string[] = [],
+): Child {
+  const child = spawn(process.execPath, [...execArgv, KILN, ...args], {
+    cwd,
+    stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
+  });
   if (stdin) child.stdin?.end(stdin);
   return track(child, args, timeoutMs);
 }
 
 /** Runs `kiln ...args` in `cwd` and resolves when it exits. */
-export function runKiln(cwd: string, args: readonly string[], timeoutMs = 60_000, stdin?: Uint8Array): Promise<Exit> {
-  return startKiln(cwd, args, timeoutMs, stdin).exit;
+export function runKiln(
+  cwd: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+  stdin?: Uint8Array,
+  execArgv: readonly string[] = [],
+): Promise<Exit> {
+  return startKiln(cwd, args, timeoutMs, stdin, execArgv).exit;
 }
 
 /** Watches any child the same way (e.g. `script` wrapping kiln in a pseudo-terminal). */

@@ -1,7 +1,7 @@
 /**
  * `ctx.call` is typed for the built-in operations and for those an application publishes by
- * augmenting `Operations`. These checks run in the type checker (`pnpm typecheck`); the test body
- * only keeps vitest from reporting an empty file.
+ * augmenting `Operations`. A type test: vitest type-checks it (`typecheck` in vitest.shared.ts) and
+ * fails on a wrong assertion or an unused `@ts-expect-error`; `pnpm typecheck` checks it too.
  */
 import type { ExtensionContext, HostCallError, OperationInput, OperationOutput } from "@kiln/sdk";
 import { describe, expectTypeOf, it } from "vitest";

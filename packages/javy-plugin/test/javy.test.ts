@@ -1,7 +1,13 @@
-import { compileSource, emitDynamicModule, readPluginBytes } from "@kiln/javy-plugin";
+/**
+ * `runJavyModule`: bare Javy dynamic modules, ours and Javy's own layouts, on Kiln's plugin and on a
+ * plugin of Javy's older generation. Binaryen assembles the hand-written modules from WAT.
+ */
 import binaryen from "binaryen";
 import { describe, expect, it } from "vitest";
-import { runJavyModule } from "../src/index.js";
+import { JavyModuleFailedError } from "../src/errors.js";
+import { runJavyModule } from "../src/javy.js";
+import { emitDynamicModule } from "../src/module.js";
+import { compileSource, readPluginBytes } from "../src/plugin.js";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -27,22 +33,24 @@ describe("bare Javy modules, current plugin generation (ours)", () => {
 
   it("runs _start with stdin as input and stdout as output", async () => {
     const bytecode = await compileSource(program);
-    const module = await emitDynamicModule({ bytecode, exports: [{ wasmName: "shout", jsName: "shout" }] });
+    const module = emitDynamicModule({ bytecode, exports: [{ wasmName: "shout", jsName: "shout" }] });
     const out = await runJavyModule({ plugin: await readPluginBytes(), module, stdin: bytes('{"x":"é"}') });
     expect(JSON.parse(text(out.stdout))).toEqual({ length: 9 });
   });
 
   it("runs a named export", async () => {
     const bytecode = await compileSource(program);
-    const module = await emitDynamicModule({ bytecode, exports: [{ wasmName: "shout", jsName: "shout" }] });
+    const module = emitDynamicModule({ bytecode, exports: [{ wasmName: "shout", jsName: "shout" }] });
     const out = await runJavyModule({ plugin: await readPluginBytes(), module, stdin: bytes("hi"), export: "shout" });
     expect(text(out.stdout)).toBe('{"length":2}HI');
   });
 
   it("reports a JS exception as a typed error with the JS message", async () => {
     const bytecode = await compileSource(program);
-    const module = await emitDynamicModule({ bytecode, exports: [{ wasmName: "fail", jsName: "fail" }] });
-    await expect(runJavyModule({ plugin: await readPluginBytes(), module, export: "fail" })).rejects.toMatchObject({
+    const module = emitDynamicModule({ bytecode, exports: [{ wasmName: "fail", jsName: "fail" }] });
+    const failure = runJavyModule({ plugin: await readPluginBytes(), module, export: "fail" });
+    await expect(failure).rejects.toBeInstanceOf(JavyModuleFailedError);
+    await expect(failure).rejects.toMatchObject({
       code: "KILN_MODULE_FAILED",
       message: expect.stringContaining("Error: nope"),
     });
@@ -186,6 +194,12 @@ describe("bare Javy modules, older plugin generation (canonical_abi_realloc)", (
         plugin: wat(OLD_PLUGIN, { import_namespace: "javy_quickjs_provider_v3" }),
         module: oldModule("javy_quickjs_provider_v2"),
       }),
-    ).rejects.toThrow(/javy_quickjs_provider_v2/);
+    ).rejects.toMatchObject({ code: "KILN_MODULE_LINK", message: expect.stringMatching(/javy_quickjs_provider_v2/) });
+  });
+
+  it("refuses bytes that are not WebAssembly", async () => {
+    await expect(
+      runJavyModule({ plugin: await readPluginBytes(), module: new TextEncoder().encode("not wasm") }),
+    ).rejects.toMatchObject({ code: "KILN_MODULE_INVALID", message: expect.stringContaining("the module") });
   });
 });

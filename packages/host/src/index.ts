@@ -60,14 +60,8 @@ export {
 } from "./host.js";
 // Jobs
 export type { JobEvents } from "./jobs/events.js";
-export {
-  JobManager,
-  type JobManagerOptions,
-  JobStateError,
-  type ResumeAllOptions,
-  type ResumeAllResult,
-  type ResumeSkipReason,
-} from "./jobs/manager.js";
+export { JobManager, type JobManagerOptions, JobStateError } from "./jobs/manager.js";
+export type { ResumeAllOptions, ResumeAllResult, ResumeSkipReason } from "./jobs/resume.js";
 export { consoleLogger, type LogEntry, type Logger, type LogLevel } from "./logger.js";
 export {
   type BuiltinOptions,

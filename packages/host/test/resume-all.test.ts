@@ -8,8 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ResumeAllOptions, ResumeAllResult } from "../src/index.js";
 import { ExtensionHost, type JobRecord, type JobState, SqliteJobStore } from "../src/index.js";
-import type { ResumeAllOptions, ResumeAllResult } from "../src/jobs/manager.js";
 import { makeExtension } from "./fixtures.js";
 
 let tmp: string;

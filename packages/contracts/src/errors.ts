@@ -6,11 +6,11 @@
  * @module
  */
 
-/** Where in Kiln a code arises; the error reference groups codes by it. */
+/** Where in Kiln a code arises; the error reference groups codes by it (plain titles: they become anchors). */
 export const ERROR_AREAS = {
-  build: "Building an extension (`kiln build`)",
-  cli: "The `kiln` command line",
-  load: "Loading an extension (`host.load`)",
+  build: "Building an extension",
+  cli: "The kiln command line",
+  load: "Loading an extension",
   run: "Running jobs",
   limits: "Limits and stops",
   call: "Inside an extension: host calls",

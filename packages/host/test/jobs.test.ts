@@ -124,6 +124,18 @@ describe("job concurrency", () => {
     expect(typeof h.jobs.dispatch).toBe("function");
   });
 
+  it("names what is loaded, and the closest match, when an extension or job name is wrong", async () => {
+    const h = await host({ extensions: [{ id: "alpha" }, { id: "beta" }] });
+    await expect(h.jobs.dispatch("alpah", "echo", 1)).rejects.toMatchObject({
+      code: "KILN_NOT_LOADED",
+      message: 'no extension "alpah" is loaded (did you mean "alpha"?) (loaded: alpha, beta)',
+    });
+    await expect(h.run("alpha", "ecoh", 1)).rejects.toMatchObject({
+      code: "KILN_JOB_NOT_FOUND",
+      message: expect.stringContaining('has no job "ecoh" (did you mean "echo"?)'),
+    });
+  });
+
   it("refuses pause/resume/cancel in states that do not allow them, with typed errors", async () => {
     const h = await host({ extensions: [{ id: "states" }] });
     const id = await h.jobs.dispatch("states", "echo", 1);

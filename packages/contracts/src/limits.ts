@@ -14,8 +14,9 @@
  */
 export interface ExtensionLimits {
   /**
-   * Jobs of this extension running at once. Default: half the host's `maxConcurrentJobs` (2 of the
-   * default 4), at least 1, so that no one extension can take every slot.
+   * Jobs of this extension running at once. The application's cap defaults to half the host's
+   * `maxConcurrentJobs` (2 of the default 4), at least 1, so that no one extension can take every
+   * slot; an extension that does not ask for more in its manifest runs one job at a time.
    */
   readonly concurrentJobs?: number;
   /** QuickJS heap per instance, in MiB. Past it, allocations throw a catchable `InternalError: out of memory`. Default 256. */

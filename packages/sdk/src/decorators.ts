@@ -1,3 +1,6 @@
+import type { ExtensionLimits } from "@kiln/contracts";
+import type { JobContext } from "./context.js";
+
 /** Options of {@link extension}. Codegen reads them statically: every value must be a literal. */
 export interface ExtensionOptions {
   /** Unique id, kebab-case (`photo-tagger`). Also the prefix of every log line the host prints. */
@@ -20,36 +23,10 @@ export interface ExtensionOptions {
   /**
    * Limits the extension asks for. It may lower any of the host's limits, never raise them: the
    * host runs it under the smaller of its own value and this one. Each is a positive number, a
-   * whole one except `memoryMiB`; `kiln build` checks each against the host's range. The keys are
-   * exactly the host's sandbox limits (`LIMITS` in `@kiln/host`); a test in `@kiln/codegen` keeps
-   * the two lists equal.
+   * whole one except `memoryMiB`; `kiln build` checks each against its range. `concurrentJobs`
+   * defaults to 1 here: an extension opts in to running jobs at once.
    */
-  readonly limits?: {
-    /** Jobs of this extension running at once; more wait in the queue. Default 1 (opt in to more). */
-    readonly concurrentJobs?: number;
-    /** QuickJS heap per instance, in MiB (may be a fraction); past it, allocations throw `out of memory`. */
-    readonly memoryMiB?: number;
-    /** Wall-clock time one run of a job may take, in milliseconds (a resumed job starts a new run). */
-    readonly jobTimeoutMs?: number;
-    /** Wall-clock time of the module's top-level code plus `init`, in milliseconds. */
-    readonly startTimeoutMs?: number;
-    /** Wall-clock time of `cleanup`, in milliseconds. */
-    readonly cleanupTimeoutMs?: number;
-    /** Interpreter steps (function calls and loop iterations) one job run may take: a deterministic CPU budget. */
-    readonly instructions?: number;
-    /** Size of one host call's payload (operation input, log line, progress, result), in bytes of JSON. */
-    readonly payloadBytes?: number;
-    /** Nesting depth of any value crossing the sandbox wall (input, payload, result, state), in levels. */
-    readonly valueDepth?: number;
-    /** Size of a job's result, in bytes of JSON. */
-    readonly resultBytes?: number;
-    /** Size of one checkpoint's state, in bytes of JSON. */
-    readonly checkpointBytes?: number;
-    /** Checkpoints a job may write per second (with a burst of the same size). */
-    readonly checkpointsPerSecond?: number;
-    /** Log text one job run (or one `init`/`cleanup`) may write, in bytes; later lines are dropped. */
-    readonly logBytes?: number;
-  };
+  readonly limits?: ExtensionLimits;
 }
 
 /** Options of {@link job}. */
@@ -58,8 +35,6 @@ export interface JobOptions {
   readonly name?: string;
   readonly description?: string;
 }
-
-import type { JobContext } from "./context.js";
 
 /** Any class: what {@link extension} decorates. */
 export type ExtensionClass = abstract new (...args: never[]) => unknown;

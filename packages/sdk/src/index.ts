@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export type { ExtensionLimits } from "@kiln/contracts";
 export {
   type ExtensionContext,
   type FileType,

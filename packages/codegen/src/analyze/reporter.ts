@@ -46,18 +46,8 @@ export class Reporter {
 
   /** A diagnostic at a raw text span, for the compiler's own syntax errors. */
   atSpan(sourceFile: SourceFile, start: number, length: number, code: DiagnosticCode, message: string): void {
-    const from = sourceFile.getLineAndColumnAtPos(start);
     const end = Math.min(start + Math.max(length, 1), sourceFile.getEnd());
-    const to = sourceFile.getLineAndColumnAtPos(end);
-    const frame = codeFrame(sourceFile.getFullText(), {
-      line: from.line,
-      column: from.column,
-      endLine: to.line,
-      endColumn: to.column,
-    });
-    const file = this.relative(sourceFile.getFilePath());
-    const fix = DIAGNOSTIC_CODES[code].fix;
-    this.diagnostics.push({ code, severity: "error", message, file, ...from, frame, fix });
+    this.push(sourceFile, start, end, "error", code, message);
   }
 
   location(node: Node): SourceLocation {
@@ -79,9 +69,21 @@ export class Reporter {
   }
 
   private add(node: Node, severity: Diagnostic["severity"], code: DiagnosticCode, message: string, fix?: string) {
-    const sourceFile = node.getSourceFile();
-    const from = sourceFile.getLineAndColumnAtPos(node.getStart());
-    const to = sourceFile.getLineAndColumnAtPos(node.getEnd());
+    this.push(node.getSourceFile(), node.getStart(), node.getEnd(), severity, code, message, fix);
+  }
+
+  /** Records a diagnostic for the text from `start` to `end`, with its code frame. */
+  private push(
+    sourceFile: SourceFile,
+    start: number,
+    end: number,
+    severity: Diagnostic["severity"],
+    code: DiagnosticCode,
+    message: string,
+    fix?: string,
+  ): void {
+    const from = sourceFile.getLineAndColumnAtPos(start);
+    const to = sourceFile.getLineAndColumnAtPos(end);
     const frame = codeFrame(sourceFile.getFullText(), {
       line: from.line,
       column: from.column,

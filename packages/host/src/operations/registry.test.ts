@@ -1,24 +1,10 @@
-import { KilnError, type Manifest } from "@kiln/contracts";
+import { KilnError } from "@kiln/contracts";
 import { RuntimeOps } from "@kiln/sdk/protocol";
 import { describe, expect, it } from "vitest";
+import { testManifest } from "../../test/fixtures.js";
 import { isOperationErrorCode, OperationDefinitionError, OperationError } from "./errors.js";
 import { OperationRegistry } from "./registry.js";
 import type { CallerContext, KvBackend, OperationContext, OperationDefinition } from "./types.js";
-
-/** A manifest as codegen writes it; only `id` and `permissions` matter to the registry. */
-function manifest(id: string, permissions: string[]): Manifest {
-  return {
-    manifestVersion: 1,
-    id,
-    name: id,
-    version: "1.0.0",
-    permissions,
-    jobs: [],
-    hooks: {},
-    module: { file: "extension.wasm", sha256: "0".repeat(64), plugin: "kiln-plugin-v1" },
-    generator: "test",
-  };
-}
 
 /** The registry never touches kv itself; handlers here do not either. */
 const noKv: KvBackend = {
@@ -39,7 +25,7 @@ function caller(
   const logs: Array<[string, string]> = [];
   return {
     extensionId: options.id ?? "ext-a",
-    manifest: manifest(options.id ?? "ext-a", declared),
+    manifest: testManifest(options.id ?? "ext-a", declared),
     grants: { permissions: new Set((options.granted ?? declared).filter((p) => declared.includes(p))), folders: {} },
     signal: options.signal ?? new AbortController().signal,
     kv: noKv,

@@ -11,6 +11,7 @@ import {
   DiagnosticsError,
   formatDiagnostic,
 } from "../src/diagnostics.js";
+import { analyzeSource } from "./analyze-source.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, "fixtures");
@@ -294,18 +295,6 @@ describe("http.fetch and allowedHosts consistency", () => {
     expect(result.model).toBeDefined();
     expectGolden(`${fixture}.diagnostics.txt`, render(result.diagnostics));
   });
-
-  /** Analyzes a one-file project written to a temporary folder. */
-  function analyzeSource(source: string) {
-    const dir = mkdtempSync(path.join(tmpdir(), "kiln-analyze-"));
-    try {
-      mkdirSync(path.join(dir, "src"));
-      writeFileSync(path.join(dir, "src/index.ts"), source);
-      return analyzeProject({ projectDir: dir });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
 
   const header = 'import { extension } from "@kiln/sdk";\n@extension({ id: "x", name: "X", version: "1.0.0", ';
 

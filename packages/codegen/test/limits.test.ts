@@ -5,9 +5,7 @@
  * (the package's typecheck) when the SDK's type and the contract's `ExtensionLimits` differ; the
  * tests check the rest at run time.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   checkManifest,
@@ -21,9 +19,9 @@ import {
 import type { ExtensionOptions } from "@kiln/sdk";
 import { Project } from "ts-morph";
 import { describe, expect, it } from "vitest";
-import { analyzeProject } from "../src/analyze.js";
 import { generateManifest } from "../src/generate.js";
 import type { ExtensionModel } from "../src/model.js";
+import { analyzeSource } from "./analyze-source.js";
 
 // ---------------------------------------------------------------------------------------------
 // Compile time: the SDK's `limits` option is exactly the host's `ExtensionLimits`.
@@ -44,18 +42,6 @@ export type ModelLimitsAreTheHosts = Assert<Equal<keyof ExtensionModel["limits"]
 
 // ---------------------------------------------------------------------------------------------
 // Run time
-
-/** Analyzes a one-file project written to a temporary folder. */
-function analyzeSource(source: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), "kiln-limits-"));
-  try {
-    mkdirSync(path.join(dir, "src"));
-    writeFileSync(path.join(dir, "src/index.ts"), source);
-    return analyzeProject({ projectDir: dir });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** An extension declaring `limits`, each value written as given. */
 function withLimits(values: Readonly<Record<string, string>>): string {

@@ -1,0 +1,17 @@
+// Shared by the analyzer's tests: a one-file project in a temporary folder.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { analyzeProject } from "../src/analyze.js";
+
+/** Analyzes a one-file project (`src/index.ts` = `source`) written to a temporary folder. */
+export function analyzeSource(source: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), "kiln-analyze-"));
+  try {
+    mkdirSync(path.join(dir, "src"));
+    writeFileSync(path.join(dir, "src/index.ts"), source);
+    return analyzeProject({ projectDir: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -10,7 +10,7 @@
 //    - host only: `@kiln/host`. `require("@kiln/host")` must work (Node >= 20.19 loads ESM through
 //      require), an ExtensionHost must load and run a built example extension, and none of the
 //      build-time tools (binaryen, ts-morph, typescript, esbuild) may be installed.
-//    - author: the CLI package (`@kiln/cli`, or whichever package has the `kiln` bin) + `@kiln/sdk`:
+//    - author: `@kiln/cli` + `@kiln/sdk`:
 //      `kiln build` a small extension, then `kiln run` one of its jobs.
 //    Both print their size on disk and their largest packages.
 import { execFileSync, spawn } from "node:child_process";
@@ -103,7 +103,6 @@ for (const p of packages) {
   if (!existsSync(p.tarball)) fail(`${p.pkg.name}: pnpm pack did not write ${p.tarball}`);
 }
 console.log(`Packed ${packages.length} packages in ${since(t)}`);
-const byName = new Map(packages.map((p) => [p.pkg.name, p]));
 const overrides = Object.fromEntries(packages.map((p) => [p.pkg.name, `file:${p.tarball}`]));
 
 // --- the two installs start now and run while publint and attw check the tarballs ---------------
@@ -128,11 +127,7 @@ async function install(app, names) {
   return { app, dir, names, code, output, time: since(t0) };
 }
 
-const authorCli = byName.get("@kiln/cli") ?? packages.find(({ pkg }) => pkg.bin?.kiln);
-const installs = Promise.all([
-  install("host-app", ["@kiln/host"]),
-  install("author-app", [...(authorCli ? [authorCli.pkg.name] : []), "@kiln/sdk"]),
-]);
+const installs = Promise.all([install("host-app", ["@kiln/host"]), install("author-app", ["@kiln/cli", "@kiln/sdk"])]);
 
 // --- publint + attw -------------------------------------------------------------------------------
 
@@ -285,21 +280,17 @@ if (hostApp.code === 0) {
 
 if (authorApp.code === 0) {
   describeInstall(authorApp);
-  if (!authorCli) {
-    fail("author-app: no package has a `kiln` bin");
-  } else {
-    mkdirSync(join(authorApp.dir, "src"));
-    writeFileSync(join(authorApp.dir, "src/index.ts"), AUTHOR_EXTENSION);
-    const kiln = join(authorApp.dir, "node_modules/.bin/kiln");
-    console.log(`\nauthor-app: kiln build . && kiln run dist counter (kiln from ${authorCli.pkg.name})`);
-    const options = { cwd: authorApp.dir, env: cleanEnv };
-    if ((await run(kiln, ["build", "."], options)) !== 0) fail("author-app: kiln build failed");
-    else {
-      const r = await capture(kiln, ["run", "dist", "counter", "--input", '{"to":3}'], options);
-      process.stdout.write(r.output);
-      const last = r.output.trim().split("\n").at(-1);
-      if (r.code !== 0 || last !== '{"count":3}') fail(`author-app: kiln run exited ${r.code}, last line ${last}`);
-    }
+  mkdirSync(join(authorApp.dir, "src"));
+  writeFileSync(join(authorApp.dir, "src/index.ts"), AUTHOR_EXTENSION);
+  const kiln = join(authorApp.dir, "node_modules/.bin/kiln");
+  console.log("\nauthor-app: kiln build . && kiln run dist counter");
+  const options = { cwd: authorApp.dir, env: cleanEnv };
+  if ((await run(kiln, ["build", "."], options)) !== 0) fail("author-app: kiln build failed");
+  else {
+    const r = await capture(kiln, ["run", "dist", "counter", "--input", '{"to":3}'], options);
+    process.stdout.write(r.output);
+    const last = r.output.trim().split("\n").at(-1);
+    if (r.code !== 0 || last !== '{"count":3}') fail(`author-app: kiln run exited ${r.code}, last line ${last}`);
   }
 }
 console.log(`\ninstall checks: ${since(t)} after publint + attw`);

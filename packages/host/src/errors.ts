@@ -7,6 +7,7 @@
  */
 
 import { didYouMean, KilnError } from "@kiln/contracts";
+import { MODULE_IMPORTS } from "@kiln/javy-plugin";
 
 export { KilnError };
 
@@ -54,7 +55,7 @@ export class ModuleLinkError extends KilnError {
     super(
       "KILN_MODULE_LINK",
       `${file} cannot be linked:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
-        "A Kiln extension module may import only the plugin's cabi_realloc, invoke and memory; rebuild it with `kiln build`.",
+        `A Kiln extension module may import only the plugin's ${MODULE_IMPORTS.map((i) => i.name).join(", ")}; rebuild it with \`kiln build\`.`,
       { extensionId },
     );
   }

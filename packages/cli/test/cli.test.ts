@@ -324,5 +324,4 @@ describe("kiln jobs", () => {
       expect(r.stderr, args.join(" ")).toBe(`kiln: KILN_USAGE: ${message}\n`);
     }
   });
-
 });

@@ -3,7 +3,8 @@
  * around QuickJS, plus the door to the Kiln host (`kiln_host_v1`).
  *
  * Differences from Javy's own plugin are deliberate (see README.md, "The ABI"): one evaluation
- * per instance for repeated invokes of the same bytecode, JS errors recorded for
+ * per instance for repeated invokes of the same bytecode (which a module may lend instead of
+ * handing over a fresh copy each time, see KILN_INVOKE_BORROWED), JS errors recorded for
  * `kiln-last-error` instead of trapping, the job queue drained after every call, compile-src
  * reusable, and hard limits that stop JS without losing the instance: the host can stop running
  * code (`kiln_host_v1.interrupt`, or a host call answered -2) and cap QuickJS's memory
@@ -73,9 +74,18 @@ static JSRuntime *rt;
 static JSContext *ctx;
 static JSValue helpers; /* { describeError, formatCompileError } from prelude.js */
 
-/* The module evaluated by the last invoke: its bytecode (owned) and namespace. */
+/* Bit of invoke's `fn_is_some`: the caller lends both buffers instead of handing them over. It
+   keeps them, unchanged, for the life of the instance and passes the same pointers every time, so
+   recognising the module already evaluated costs a pointer compare instead of a compare of the
+   whole bytecode. Kiln's modules copy their bytecode in once and lend it; stock Javy modules
+   (bit clear) still hand over a fresh copy per call, which is compared and freed. */
+#define KILN_INVOKE_BORROWED 2u
+
+/* The module evaluated by the last invoke: its bytecode and namespace. The buffer is ours to free
+   only when it was handed over (module_bc_owned); a lent one belongs to the module. */
 static uint8_t *module_bc;
 static size_t module_bc_len;
+static int module_bc_owned;
 static JSValue module_ns;
 
 /* JSON text of the first error of the current invoke, or NULL. Heap-allocated when
@@ -693,20 +703,50 @@ void post_compile_src(RetArea *ret)
     ret->ptr = ret->len = 0;
 }
 
-/* Evaluates the module unless it is the one already evaluated. Takes ownership of bc. */
-static int load_module(uint8_t *bc, size_t len)
+/* memcmp(a, b, len) == 0, eight bytes per step: wasi-libc's memcmp goes one byte at a time, and
+   a module that hands over fresh bytecode per call pays this on every call. */
+static int same_bytes(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    uint64_t x, y;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    return memcmp(a + i, b + i, len - i) == 0;
+}
+
+/* Evaluates the module unless it is the one already evaluated. Takes ownership of bc unless the
+   caller lends it (`borrowed`). */
+static int load_module(uint8_t *bc, size_t len, int borrowed)
 {
     JSValue obj, result;
     JSModuleDef *m;
 
-    if (module_bc && len == module_bc_len && memcmp(bc, module_bc, len) == 0) {
-        release(bc, len);
-        return 0;
+    if (module_bc && len == module_bc_len) {
+        /* The very buffer we hold: a lent one passed again (nothing changes hands). */
+        if (bc == module_bc)
+            return 0;
+        if (same_bytes(bc, module_bc, len)) {
+            if (borrowed) { /* hold the lent one from now on: later calls compare pointers */
+                if (module_bc_owned)
+                    release(module_bc, module_bc_len);
+                module_bc = bc;
+                module_bc_owned = 0;
+            } else {
+                release(bc, len);
+            }
+            return 0;
+        }
     }
     JS_FreeValue(ctx, module_ns);
     module_ns = JS_UNDEFINED;
-    free(module_bc);
+    if (module_bc_owned)
+        release(module_bc, module_bc_len);
     module_bc = NULL;
+    module_bc_owned = 0;
 
     obj = JS_ReadObject(ctx, bc, len, JS_READ_OBJ_BYTECODE);
     if (JS_IsException(obj)) {
@@ -743,9 +783,11 @@ static int load_module(uint8_t *bc, size_t len)
         goto fail;
     module_bc = bc;
     module_bc_len = len;
+    module_bc_owned = !borrowed;
     return 0;
 fail:
-    release(bc, len);
+    if (!borrowed)
+        release(bc, len);
     return -1;
 }
 
@@ -793,19 +835,23 @@ static void call_export(const char *name, size_t name_len)
     JS_FreeValue(ctx, result);
 }
 
+/* `fn_is_some`: bit 0 says whether `fn` names an export to call, bit 1 is KILN_INVOKE_BORROWED. */
 EXPORT("invoke")
 void invoke(uint8_t *bc, size_t bc_len, uint32_t fn_is_some, char *fn, size_t fn_len)
 {
+    int borrowed = (fn_is_some & KILN_INVOKE_BORROWED) != 0;
+    int has_fn = (fn_is_some & 1u) != 0;
+
     ensure_runtime();
     begin_call();
     clear_error();
-    if (load_module(bc, bc_len) == 0 && fn_is_some)
+    if (load_module(bc, bc_len, borrowed) == 0 && has_fn)
         call_export(fn, fn_len);
     /* Jobs that a throwing (or stopped) call left queued run now, not in the next invoke; once
        stopped, each throws at its first poll, so the queue empties quickly either way. */
     drain_jobs();
     report_unhandled_rejections();
-    if (fn_is_some)
+    if (has_fn && !borrowed)
         release(fn, fn_len);
 }
 

@@ -96,6 +96,15 @@ export const POST_COMPILE_EXPORT = "cabi_post_compile-src";
 export const INVOKE_EXPORT = "invoke";
 
 /**
+ * Bit of `invoke`'s `fn_is_some` argument (bit 0 still says whether a name is given): the caller
+ * lends the bytecode and name buffers instead of handing them over. It keeps them, unchanged, for
+ * the life of the plugin instance and passes the same pointers on every call, so the plugin
+ * recognises the module it already evaluated by its pointer, whatever the bytecode's size. Kiln's
+ * emitted modules set it; stock Javy modules (and Kiln's before it) hand over a fresh copy per call.
+ */
+export const INVOKE_BORROWED = 2;
+
+/**
  * The plugin export `kiln-set-memory-limit(bytes: u32)`: caps what QuickJS allocates; 0 lifts the
  * cap. Past it, JS gets a catchable `InternalError: out of memory`.
  */

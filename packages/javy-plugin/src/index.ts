@@ -21,6 +21,7 @@ export {
   INSTRUCTIONS_PER_INTERRUPT,
   INTERRUPT_IMPORT,
   INTERRUPTED_ERROR,
+  INVOKE_BORROWED,
   JAVY_SOURCE_SECTION,
   type JsErrorRecord,
   LAST_ERROR_EXPORT,
@@ -44,5 +45,7 @@ export {
   pluginWasmUrl,
   readImportNamespace,
   readPluginBytes,
+  type WarmUpOptions,
+  warmUp,
 } from "./plugin.js";
 export { createWasi, type Wasi, type WasiFunction, type WasiOptions } from "./wasi.js";

@@ -9,30 +9,41 @@
  *   (import "kiln-plugin-v1" "memory" (memory 0))
  *   (import "kiln-plugin-v1" "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
  *   (import "kiln-plugin-v1" "invoke" (func $invoke (param i32 i32 i32 i32 i32)))
+ *   (global $bc (mut i32) (i32.const 0))
+ *   (global $n0 (mut i32) (i32.const 0))
  *   (data $bc "BC")
  *   (data $n0 "jobX")
- *   (func (export "_start") (local $bc i32)
- *     (local.set $bc (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const len(BC))))
- *     (memory.init $bc (local.get $bc) (i32.const 0) (i32.const len(BC)))
- *     (call $invoke (local.get $bc) (i32.const len(BC)) (i32.const 0) (i32.const 0) (i32.const 0)))
- *   (func (export "job-x") (local $bc i32) (local $fn i32)
- *     (local.set $bc (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const len(BC))))
- *     (memory.init $bc (local.get $bc) (i32.const 0) (i32.const len(BC)))
- *     (local.set $fn (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 4)))
- *     (memory.init $n0 (local.get $fn) (i32.const 0) (i32.const 4))
- *     (call $invoke (local.get $bc) (i32.const len(BC)) (i32.const 1) (local.get $fn) (i32.const 4))))
+ *   (func (export "_start")
+ *     (if (i32.eqz (global.get $bc))
+ *       (then
+ *         (global.set $bc (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const len(BC))))
+ *         (memory.init $bc (global.get $bc) (i32.const 0) (i32.const len(BC)))))
+ *     (call $invoke (global.get $bc) (i32.const len(BC)) (i32.const 2) (i32.const 0) (i32.const 0)))
+ *   (func (export "job-x")
+ *     (if (i32.eqz (global.get $bc)) (then …as in _start…))
+ *     (if (i32.eqz (global.get $n0))
+ *       (then
+ *         (global.set $n0 (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 4)))
+ *         (memory.init $n0 (global.get $n0) (i32.const 0) (i32.const 4))))
+ *     (call $invoke (global.get $bc) (i32.const len(BC)) (i32.const 3) (global.get $n0) (i32.const 4))))
  * ```
  *
- * plus the `producers` and `javy_source` custom sections. The binary is written directly (see
- * `wasm.ts`) instead of assembling that text: an assembler is a large dependency that takes over a
- * second to load, for a module whose shape never changes. The bytes are exactly those Binaryen
- * assembled from that text before, so the same extension still builds to the same SHA-256.
+ * plus the `producers` and `javy_source` custom sections. Unlike Javy's modules, which copy the
+ * bytecode into plugin memory and hand it over on every call (and which Kiln's plugin still
+ * runs), each buffer is copied once per instance and lent to `invoke` from then on
+ * ({@link INVOKE_BORROWED}, the `2` in `fn_is_some`): a call then costs the same whatever the
+ * bytecode's size. Such a module needs a plugin that honours the bit (an older plugin would free
+ * the lent buffer after the first call). The binary is written directly (see `wasm.ts`) instead of assembling that text: an
+ * assembler is a large dependency that takes over a second to load, for a module whose shape never
+ * changes. `test/module.test.ts` checks that the bytes are exactly those Binaryen assembles from
+ * that text.
  *
  * @module
  */
 import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { KilnError } from "@kiln/contracts/errors";
 import {
+  INVOKE_BORROWED,
   INVOKE_EXPORT,
   JAVY_SOURCE_SECTION,
   MODULE_IMPORTS,
@@ -121,6 +132,13 @@ export function emitDynamicModule(options: DynamicModuleOptions): Uint8Array<Arr
   for (let i = 0; i < functionCount; i++) functions.u32(EXPORT_TYPE);
   wasm.section(SectionId.function, functions);
 
+  // Where each segment was copied to, 0 until the first call copies it: the bytecode, then each name.
+  const globals = new ByteWriter().u32(1 + names.length);
+  for (let i = 0; i <= names.length; i++) {
+    globals.byte(Code.i32).byte(Code.mutable).byte(Op.i32Const).i32(0).byte(Op.end);
+  }
+  wasm.section(SectionId.global, globals);
+
   // Defined functions are numbered after the imported ones, `_start` first.
   const exports = new ByteWriter().u32(functionCount);
   exports.name(MODULE_START_EXPORT).byte(Code.externFunc).u32(FUNCTION_IMPORTS.length);
@@ -179,34 +197,44 @@ function functionType(out: ByteWriter, params: number, results: number): void {
   for (let i = 0; i < results; i++) out.byte(Code.i32);
 }
 
-/** Allocates `len` bytes with the plugin's realloc (alignment 1) and copies segment `segment` there. */
-function copySegment(out: ByteWriter, local: number, segment: number, len: number): void {
+/**
+ * Unless global `index` already holds a copy, allocates `len` bytes with the plugin's realloc
+ * (alignment 1), copies segment `index` there and keeps the address in the global. The copy
+ * belongs to the module from then on (the plugin only borrows it), for as long as the instance
+ * lives. Javy's `data.drop` after the copy is left out: it would free nothing (the engine keeps the
+ * module's bytes) and costs an instruction per call.
+ */
+function copyOnce(out: ByteWriter, index: number, len: number): void {
+  out.byte(Op.globalGet).u32(index).byte(Op.i32Eqz).byte(Op.if).byte(Code.blockVoid);
   out.byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(1).byte(Op.i32Const).i32(len);
-  out.byte(Op.call).u32(REALLOC).byte(Op.localSet).u32(local);
-  out.byte(Op.localGet).u32(local).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(len);
-  out.byte(Op.bulkPrefix).u32(Op.memoryInit).u32(segment).u32(0);
+  out.byte(Op.call).u32(REALLOC).byte(Op.globalSet).u32(index);
+  out.byte(Op.globalGet).u32(index).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(len);
+  out.byte(Op.bulkPrefix).u32(Op.memoryInit).u32(index).u32(0);
+  out.byte(Op.end);
 }
 
-/** `_start`: copies the bytecode into plugin memory and evaluates it, so top-level code runs. */
+/** `_start`: copies the bytecode into plugin memory (once) and evaluates it, so top-level code runs. */
 function startBody(bcLen: number): ByteWriter {
-  const body = new ByteWriter(64).u32(1).u32(1).byte(Code.i32);
-  copySegment(body, 0, 0, bcLen);
-  body.byte(Op.localGet).u32(0).byte(Op.i32Const).i32(bcLen);
-  body.byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(0);
+  const body = new ByteWriter(64).u32(0);
+  copyOnce(body, 0, bcLen);
+  body.byte(Op.globalGet).u32(0).byte(Op.i32Const).i32(bcLen);
+  body.byte(Op.i32Const).i32(INVOKE_BORROWED).byte(Op.i32Const).i32(0).byte(Op.i32Const).i32(0);
   return body.byte(Op.call).u32(INVOKE).byte(Op.end);
 }
 
-/**
- * Same as `_start`, then the name of the JS function to call. Javy drops both segments after
- * copying; we keep them, because our plugin lets one instance serve many invocations (an
- * export may run more than once per instance, and a dropped segment would trap the second time).
- */
-function namedBody(bcLen: number, nameSegment: number, nameLen: number): ByteWriter {
-  const body = new ByteWriter(96).u32(1).u32(2).byte(Code.i32);
-  copySegment(body, 0, 0, bcLen);
-  copySegment(body, 1, nameSegment, nameLen);
-  body.byte(Op.localGet).u32(0).byte(Op.i32Const).i32(bcLen).byte(Op.i32Const).i32(1);
-  body.byte(Op.localGet).u32(1).byte(Op.i32Const).i32(nameLen);
+/** Same as `_start`, then the name of the JS function to call (segment and global `name`). */
+function namedBody(bcLen: number, name: number, nameLen: number): ByteWriter {
+  const body = new ByteWriter(96).u32(0);
+  copyOnce(body, 0, bcLen);
+  copyOnce(body, name, nameLen);
+  body
+    .byte(Op.globalGet)
+    .u32(0)
+    .byte(Op.i32Const)
+    .i32(bcLen)
+    .byte(Op.i32Const)
+    .i32(1 | INVOKE_BORROWED);
+  body.byte(Op.globalGet).u32(name).byte(Op.i32Const).i32(nameLen);
   return body.byte(Op.call).u32(INVOKE).byte(Op.end);
 }
 

@@ -118,6 +118,7 @@ export const SectionId = {
   type: 1,
   import: 2,
   function: 3,
+  global: 6,
   export: 7,
   code: 10,
   data: 11,
@@ -129,11 +130,13 @@ export type SectionId = (typeof SectionId)[keyof typeof SectionId];
 
 /** The few opcodes the emitter needs. */
 export const Op = {
+  if: 0x04,
   end: 0x0b,
   call: 0x10,
-  localGet: 0x20,
-  localSet: 0x21,
+  globalGet: 0x23,
+  globalSet: 0x24,
   i32Const: 0x41,
+  i32Eqz: 0x45,
   /** Prefix of the bulk-memory instructions; `memory.init` is its sub-opcode 8. */
   bulkPrefix: 0xfc,
   memoryInit: 0x08,
@@ -143,6 +146,9 @@ export const Op = {
 export const Code = {
   i32: 0x7f,
   funcType: 0x60,
+  /** The block type of a block (or `if`) that yields nothing. */
+  blockVoid: 0x40,
+  mutable: 0x01,
   externFunc: 0x00,
   externMemory: 0x02,
   limitsMinOnly: 0x00,

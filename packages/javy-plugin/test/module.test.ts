@@ -6,7 +6,7 @@ import { brotliDecompressSync } from "node:zlib";
 import binaryen from "binaryen";
 import { describe, expect, it } from "vitest";
 import { JAVY_SOURCE_SECTION, PLUGIN_NAMESPACE } from "../src/abi.js";
-import { emitDynamicModule } from "../src/module.js";
+import { type DynamicExport, emitDynamicModule } from "../src/module.js";
 import { compileSource, PluginInstance } from "../src/plugin.js";
 
 const source = `
@@ -55,9 +55,9 @@ describe("emitDynamicModule", () => {
       { name: "hello", kind: "function" },
       { name: "hello-world", kind: "function" },
     ]);
-    // type, import, function, export, datacount (12), code, data, then custom sections; no memory
-    // section, no start section, no name section.
-    expect(sectionIds(bytes)).toEqual([1, 2, 3, 7, 12, 10, 11, 0, 0]);
+    // type, import, function, global, export, datacount (12), code, data, then custom sections; no
+    // memory section, no start section, no name section.
+    expect(sectionIds(bytes)).toEqual([1, 2, 3, 6, 7, 12, 10, 11, 0, 0]);
     expect(WebAssembly.Module.customSections(module, "name")).toHaveLength(0);
     expect(bytes.length).toBeLessThan(bytecode.length + 1500);
   });
@@ -113,6 +113,71 @@ describe("emitDynamicModule", () => {
     expect(plugin.lastError()).toBeUndefined();
   });
 
+  it("lends its bytecode: modules taking turns on one plugin are each evaluated afresh, from intact copies", async () => {
+    const out: string[] = [];
+    const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
+    const link = (bytes: Uint8Array<ArrayBuffer>) =>
+      new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+        [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
+      }).exports as Record<string, () => void>;
+    const a = link(emitDynamicModule({ bytecode: await compileSource(source), exports }));
+    const b = link(
+      emitDynamicModule({
+        bytecode: await compileSource(source.replaceAll("hello ", "other ").replace("top", "top b")),
+        exports,
+      }),
+    );
+    a.hello?.();
+    a.hello?.();
+    b.hello?.();
+    a.hello?.();
+    expect(out.join("")).toBe("top\nhello 1\nhello 2\ntop b\nother 1\ntop\nhello 1\n");
+    expect(plugin.lastError()).toBeUndefined();
+  });
+
+  it("evaluates a module whose top level threw again, from the copy it lent", async () => {
+    const flaky = `globalThis.tries = (globalThis.tries ?? 0) + 1;
+      if (globalThis.tries === 1) throw new Error("first try");
+      export function hello() { Javy.IO.writeSync(1, new TextEncoder().encode("hello after " + globalThis.tries)); }`;
+    const out: string[] = [];
+    const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
+    const bytes = emitDynamicModule({ bytecode: await compileSource(flaky), exports: [exports[0] as DynamicExport] });
+    const module = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
+    }).exports as Record<string, () => void>;
+    module.hello?.();
+    expect(plugin.lastError()).toMatchObject({ message: "first try" });
+    module.hello?.();
+    expect(plugin.lastError()).toBeUndefined();
+    expect(out.join("")).toBe("hello after 2");
+  });
+
+  it("still runs modules that hand over a fresh copy per call (stock Javy's, Kiln's before), freeing each", async () => {
+    // Big enough that keeping each copy would grow memory by megabytes over the loop below.
+    const padded = `${source}\nexport const pad = "${"p".repeat(32 * 1024)}";\n`;
+    const bytecode = await compileSource(padded);
+    const out: string[] = [];
+    const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
+    const link = (bytes: Uint8Array<ArrayBuffer>) =>
+      new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+        [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
+      }).exports as Record<string, () => void>;
+    const old = link(assemble(handOverWat(bytecode, exports, PLUGIN_NAMESPACE)).slice());
+    old._start?.();
+    old.hello?.();
+    old["hello-world"]?.();
+    // The same bytecode lent by a current module is recognised as the module already evaluated.
+    const current = link(emitDynamicModule({ bytecode, exports }));
+    current.hello?.();
+    old.hello?.();
+    expect(out.join("")).toBe("top\nhello 1\nworld\nhello 2\nhello 3\n");
+    expect(plugin.lastError()).toBeUndefined();
+    const before = plugin.memoryBytes;
+    for (let i = 0; i < 200; i++) old.hello?.();
+    expect(plugin.memoryBytes - before).toBeLessThan(1024 * 1024);
+    expect(plugin.lastError()).toBeUndefined();
+  });
+
   it("refuses export names that clash, since the module would not validate", () => {
     const clash = [
       [
@@ -128,7 +193,7 @@ describe("emitDynamicModule", () => {
     }
   });
 
-  it("is, byte for byte, what an assembler makes of the layout in JAVY.md", () => {
+  it("is, byte for byte, what an assembler makes of the layout in module.ts's comment", () => {
     // Lengths around the LEB128 boundaries (one byte up to 63 signed / 127 unsigned, two bytes up
     // to 8191 / 16383), names that are not ASCII, and more segments than one byte can count.
     const cases = [
@@ -154,10 +219,47 @@ describe("emitDynamicModule", () => {
   });
 });
 
-/** The module as JAVY.md describes it (and as `module.ts`'s comment shows), in WAT. */
+const str = (b: Uint8Array) => `"${[...b].map((x) => `\\${x.toString(16).padStart(2, "0")}`).join("")}"`;
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * The module as `module.ts`'s comment shows it, in WAT: JAVY.md's layout, except that each buffer
+ * is copied into plugin memory once and then lent to every call (`fn_is_some` bit 1).
+ */
 function referenceWat(bytecode: Uint8Array, exports: readonly { wasmName: string; jsName: string }[], ns: string) {
-  const str = (b: Uint8Array) => `"${[...b].map((x) => `\\${x.toString(16).padStart(2, "0")}`).join("")}"`;
-  const utf8 = (s: string) => new TextEncoder().encode(s);
+  const len = bytecode.length;
+  const copyOnce = (global: string, n: number) =>
+    `(if (i32.eqz (global.get ${global}))
+       (then
+         (global.set ${global} (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${n})))
+         (memory.init ${global} (global.get ${global}) (i32.const 0) (i32.const ${n}))))`;
+  return `(module
+    (import ${str(utf8(ns))} "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+    (import ${str(utf8(ns))} "invoke" (func $invoke (param i32 i32 i32 i32 i32)))
+    (import ${str(utf8(ns))} "memory" (memory 0))
+    (global $bc (mut i32) (i32.const 0))
+    ${exports.map((_, i) => `(global $n${i} (mut i32) (i32.const 0))`).join("\n")}
+    (data $bc ${str(bytecode)})
+    ${exports.map((e, i) => `(data $n${i} ${str(utf8(e.jsName))})`).join("\n")}
+    (func (export "_start")
+      ${copyOnce("$bc", len)}
+      (call $invoke (global.get $bc) (i32.const ${len}) (i32.const 2) (i32.const 0) (i32.const 0)))
+    ${exports
+      .map((e, i) => {
+        const n = utf8(e.jsName).length;
+        return `(func (export ${str(utf8(e.wasmName))})
+      ${copyOnce("$bc", len)}
+      ${copyOnce(`$n${i}`, n)}
+      (call $invoke (global.get $bc) (i32.const ${len}) (i32.const 3) (global.get $n${i}) (i32.const ${n})))`;
+      })
+      .join("\n")})`;
+}
+
+/**
+ * The layout Kiln emitted before modules lent their buffers, and stock Javy's (less its
+ * `data.drop`s): a fresh copy of the bytecode and the name handed over on every call.
+ */
+function handOverWat(bytecode: Uint8Array, exports: readonly { wasmName: string; jsName: string }[], ns: string) {
   const len = bytecode.length;
   const copy = (local: string, segment: string, n: number) =>
     `(local.set ${local} (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${n})))

@@ -9,7 +9,7 @@ import {
   SET_MEMORY_LIMIT_EXPORT,
 } from "../src/abi.js";
 import { JsError, PluginCompileError, PluginTrapError } from "../src/errors.js";
-import { loadPluginModule, PluginInstance, readImportNamespace, readPluginBytes } from "../src/plugin.js";
+import { loadPluginModule, PluginInstance, readImportNamespace, readPluginBytes, warmUp } from "../src/plugin.js";
 import { emit, harness } from "./helpers.js";
 
 const lines = (text: string) => text.trimEnd().split("\n");
@@ -666,5 +666,16 @@ describe("kiln_host_v1 bounds checks", () => {
     expect(calls).toEqual(["\u0000"]); // only the valid call reached the handler
     expect(plugin.hostFaults).toHaveLength(2);
     expect(plugin.hostFaults[0]).toMatch(/outside the plugin's memory/);
+  });
+});
+
+describe("warmUp", () => {
+  it("runs its workload on a throwaway instance; instances made afterwards start clean", async () => {
+    const module = await loadPluginModule();
+    await warmUp({ module, rounds: 1 });
+    const plugin = await PluginInstance.create({ module });
+    const bytecode = plugin.compile("export function f() { if (globalThis.tries !== undefined) throw 1; }\n");
+    plugin.invoke(bytecode, "f");
+    expect(plugin.lastError()).toBeUndefined();
   });
 });

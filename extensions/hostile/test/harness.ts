@@ -118,7 +118,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Threads of this process (Linux), or undefined elsewhere. Each extension instance is one worker thread. */
+/** Threads of this process (Linux), or undefined elsewhere: the host's pool workers among them. */
 export function threadCount(): number | undefined {
   try {
     return readdirSync("/proc/self/task").length;

@@ -1,6 +1,6 @@
 /**
  * One loaded extension: its verified manifest and module, the permissions the app granted, the
- * limits it runs under, and the instances (each in its own worker thread) that run its code.
+ * limits it runs under, and its instances (in the host's pool of worker threads) that run its code.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
 import type { LogEntry, LogLevel } from "./logger.js";
 import type { ExtensionGrants } from "./operations/types.js";
-import { ExtensionWorker, WorkerExitedError } from "./worker/instance.js";
+import { type ExtensionInstance, WorkerExitedError, type WorkerPool } from "./worker/pool.js";
 import type { FromWorker, Outcome, StopKind } from "./worker/protocol.js";
 
 /** What the host knows of a loaded extension. */
@@ -40,7 +40,8 @@ export interface CallContext extends InvocationContext {
 
 /** What an {@link ExtensionRuntime} needs from the host. */
 export interface RuntimeServices {
-  readonly pluginModule: WebAssembly.Module;
+  /** Where instances live. */
+  readonly pool: WorkerPool;
   readonly namespace: string;
   /** After a stop, how long running code may take to reach an interrupt check before its worker is terminated. */
   readonly killAfterMs: number;
@@ -56,7 +57,7 @@ export interface RuntimeServices {
 
 /** An instance with what it is running now. */
 interface Slot {
-  readonly worker: ExtensionWorker;
+  readonly instance: ExtensionInstance;
   context: InvocationContext | undefined;
   /** Aborts the current invocation's host calls. */
   abort: AbortController | undefined;
@@ -72,7 +73,13 @@ interface Slot {
  */
 export type InvocationOutcome =
   | Outcome
-  | { readonly kind: "exited"; readonly message: string; readonly stopped?: StopKind | undefined };
+  | {
+      readonly kind: "exited";
+      readonly message: string;
+      readonly stopped?: StopKind | undefined;
+      /** The call never started (its worker went down first): it may run again elsewhere. */
+      readonly lost?: boolean;
+    };
 
 /** Per-invocation limits. */
 export interface InvokeLimits {
@@ -81,6 +88,9 @@ export interface InvokeLimits {
   /** Interpreter steps it may take. */
   readonly instructions?: number | undefined;
 }
+
+/** How often a call lost to a neighbour's dying worker is tried again before it counts as failed. */
+const MAX_LOST_ATTEMPTS = 3;
 
 /** The extension's start-up (top-level code or `init`) failed: the host refuses to load it. */
 export class StartFailure extends Error {
@@ -109,8 +119,9 @@ export class ExtensionRuntime {
   readonly #slots: Slot[] = [];
   readonly #idle: Slot[] = [];
   readonly #waiters: Waiter[] = [];
-  /** Workers whose start-up (top-level code, `init`) is running: unload must reach them too. */
-  readonly #starting = new Set<ExtensionWorker>();
+  /** Instances being made or started (top-level code, `init`): unload must reach them too. */
+  #startingCount = 0;
+  readonly #starting = new Set<ExtensionInstance>();
   #stopped = false;
 
   constructor(
@@ -141,7 +152,22 @@ export class ExtensionRuntime {
     context: InvocationContext,
     limits: InvokeLimits = {},
   ): Promise<InvocationOutcome> {
-    const slot = await this.#acquire();
+    // A call that never started because a neighbour's worker went down runs on a fresh instance.
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#invokeOnce(exportName, stdin, context, limits);
+      if (outcome.kind !== "exited" || !outcome.lost || attempt >= MAX_LOST_ATTEMPTS) return outcome;
+    }
+  }
+
+  async #invokeOnce(
+    exportName: string,
+    stdin: Uint8Array | undefined,
+    context: InvocationContext,
+    limits: InvokeLimits,
+  ): Promise<InvocationOutcome> {
+    // Taken without a pause when one is free, so the next caller in this tick sees its worker busy.
+    const acquired = this.#acquire();
+    const slot = acquired instanceof Promise ? await acquired : acquired;
     const abort = new AbortController();
     slot.abort = abort;
     slot.stopping = undefined;
@@ -155,14 +181,16 @@ export class ExtensionRuntime {
     context.signal.addEventListener("abort", onAbort, { once: true });
     if (context.signal.aborted) onAbort();
     try {
-      const { outcome, memoryBytes } = await slot.worker.invoke(exportName, stdin, {
+      const { outcome, memoryBytes } = await slot.instance.invoke(exportName, stdin, {
         ...(deadline !== undefined ? { deadline } : {}),
         ...(instructions !== undefined ? { instructions } : {}),
       });
       slot.memoryBytes = memoryBytes;
       return outcome;
     } catch (error) {
-      if (error instanceof WorkerExitedError) return { kind: "exited", message: error.message, stopped: slot.stopping };
+      if (error instanceof WorkerExitedError) {
+        return { kind: "exited", message: error.message, stopped: slot.stopping, lost: error.lost };
+      }
       throw error;
     } finally {
       clearTimeout(deadlineTimer);
@@ -177,7 +205,7 @@ export class ExtensionRuntime {
 
   /** Asks the instance running job `jobId` to pause or cancel at its next check of `ctx.interrupted`. */
   interrupt(jobId: string, kind: "pause" | "cancel"): void {
-    this.#slotOf(jobId)?.worker.interrupt(kind);
+    this.#slotOf(jobId)?.instance.interrupt(kind);
   }
 
   /**
@@ -196,7 +224,7 @@ export class ExtensionRuntime {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#unloaded());
-    const starting = [...this.#starting].map((worker) => worker.terminate());
+    const starting = [...this.#starting].map((instance) => instance.terminate());
     const cleanup = this.info.manifest.hooks.cleanup;
     const slots = [...this.#slots];
     this.#slots.length = 0;
@@ -206,17 +234,17 @@ export class ExtensionRuntime {
       ...slots.map(async (slot) => {
         if (!idle.has(slot)) {
           this.#hardStop(slot, "shutdown");
-        } else if (cleanup && !slot.worker.unusable) {
+        } else if (cleanup && !slot.instance.unusable) {
           await this.#runCleanup(slot, cleanup);
         }
-        await slot.worker.terminate();
+        await slot.instance.terminate();
       }),
     ]);
   }
 
   async #runCleanup(slot: Slot, cleanup: string): Promise<void> {
     const timeoutMs = this.info.limits.cleanupTimeoutMs;
-    const { outcome, timedOut } = await this.#runBounded(slot.worker, cleanup, Date.now() + timeoutMs);
+    const { outcome, timedOut } = await this.#runBounded(slot.instance, cleanup, Date.now() + timeoutMs);
     if (timedOut) {
       this.#log(
         "error",
@@ -229,11 +257,11 @@ export class ExtensionRuntime {
 
   /**
    * Runs a lifecycle export (top-level code, `init`, `cleanup`) that must end by `deadline`: the
-   * worker stops it at an interrupt check, and terminates the worker `killAfterMs` later for code
-   * that never reaches one (or a start function, or an instantiation, that never returns).
+   * worker stops it at an interrupt check, and ends the instance `killAfterMs` later for code that
+   * never reaches one (or a start function that never returns).
    */
   async #runBounded(
-    worker: ExtensionWorker,
+    instance: ExtensionInstance,
     name: string,
     deadline: number,
   ): Promise<{ outcome: InvocationOutcome; timedOut: boolean }> {
@@ -241,14 +269,20 @@ export class ExtensionRuntime {
     const kill = setTimeout(
       () => {
         killed = true;
-        void worker.terminate();
+        void instance.terminate();
       },
       Math.max(0, deadline - Date.now()) + this.services.killAfterMs,
     );
     try {
-      const outcome: InvocationOutcome = await worker.invoke(name, undefined, { deadline }).then(
+      const outcome: InvocationOutcome = await instance.invoke(name, undefined, { deadline }).then(
         (r) => r.outcome,
-        (e: Error) => ({ kind: "exited", message: e.message, stopped: killed ? "deadline" : undefined }) as const,
+        (e: Error) =>
+          ({
+            kind: "exited",
+            message: e.message,
+            stopped: killed ? "deadline" : undefined,
+            lost: e instanceof WorkerExitedError && e.lost,
+          }) as const,
       );
       return { outcome, timedOut: killed || (outcome.kind === "stopped" && outcome.reason === "deadline") };
     } finally {
@@ -264,8 +298,8 @@ export class ExtensionRuntime {
     if (slot.stopping || !slot.context) return;
     slot.stopping = reason;
     slot.abort?.abort(new Error(`the invocation was stopped (${reason})`));
-    slot.worker.stop(reason);
-    slot.killTimer = setTimeout(() => void slot.worker.terminate(), this.services.killAfterMs);
+    slot.instance.stop(reason);
+    slot.killTimer = setTimeout(() => void slot.instance.terminate(), this.services.killAfterMs);
   }
 
   #unloaded(): KilnError {
@@ -275,21 +309,51 @@ export class ExtensionRuntime {
     });
   }
 
-  async #acquire(): Promise<Slot> {
-    if (this.#stopped) throw this.#unloaded();
+  /**
+   * An instance for the next invocation: an idle one whose worker is free; else a new one where
+   * it can start at once (another worker), in place of an idle one if the extension is at its
+   * cap; else an idle one (its worker runs it next); else the first to be released.
+   */
+  #acquire(): Slot | Promise<Slot> {
+    if (this.#stopped) return Promise.reject(this.#unloaded());
+    this.#dropUnusable();
+    const ready = this.#idle.findIndex((s) => s.instance.ready);
+    if (ready >= 0) return this.#idle.splice(ready, 1)[0] as Slot;
+    const canGrow = this.#slots.length + this.#startingCount < this.maxInstances;
+    if (canGrow && (this.#idle.length === 0 || this.services.pool.hasRoom)) return this.#spawn();
+    if (this.#idle.length > 0 && this.services.pool.hasRoom) {
+      // At its cap, with every idle instance in a worker busy with someone else's job (perhaps one
+      // waiting on a slow host call): a fresh instance in a free worker starts now; waiting could
+      // take as long as that job does. Module-level state starts over, as on any replacement.
+      this.#forget(this.#idle.pop() as Slot);
+      return this.#spawn();
+    }
     const idle = this.#idle.pop();
     if (idle) return idle;
-    if (this.#slots.length + this.#starting.size < this.maxInstances) return this.#spawn();
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return new Promise<Slot>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /** Idle instances whose worker went down (a neighbour's runaway) are forgotten. */
+  #dropUnusable(): void {
+    for (let i = this.#idle.length - 1; i >= 0; i--) {
+      const slot = this.#idle[i] as Slot;
+      if (!slot.instance.unusable) continue;
+      this.#idle.splice(i, 1);
+      this.#forget(slot);
+    }
+  }
+
+  #forget(slot: Slot): void {
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+    void slot.instance.terminate();
   }
 
   #release(slot: Slot): void {
     if (this.#stopped) return; // stop() ends every worker
-    const retire = slot.worker.unusable || slot.memoryBytes > this.services.recycleMemoryBytes;
+    const retire = slot.instance.unusable || slot.memoryBytes > this.services.recycleMemoryBytes;
     if (retire) {
-      const index = this.#slots.indexOf(slot);
-      if (index >= 0) this.#slots.splice(index, 1);
-      void slot.worker.terminate();
+      this.#forget(slot);
       // Replace it for whoever waits; otherwise start afresh on demand.
       const waiter = this.#waiters.shift();
       if (waiter) this.#spawn().then(waiter.resolve, waiter.reject);
@@ -300,15 +364,31 @@ export class ExtensionRuntime {
     else this.#idle.push(slot);
   }
 
-  /** A new instance: worker, link, `_start` (top-level code), then `init`, all within `startTimeoutMs`. */
+  /**
+   * A new instance: plugin instance and link in a pool worker, `_start` (top-level code), then
+   * `init`, all within `startTimeoutMs`. A start whose worker went down before it ran (a
+   * neighbour's runaway took the worker) is tried again on a fresh instance.
+   */
   async #spawn(): Promise<Slot> {
+    this.#startingCount++;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const started = await this.#startInstance(attempt < MAX_LOST_ATTEMPTS);
+        if (started) return started;
+      }
+    } finally {
+      this.#startingCount--;
+    }
+  }
+
+  /** One try of {@link ExtensionRuntime.#spawn}: undefined if it was lost and `retry` allows another. */
+  async #startInstance(retry: boolean): Promise<Slot | undefined> {
     const limits = this.info.limits;
     let slot: Slot | undefined;
     const context = (): InvocationContext => slot?.context ?? { signal: new AbortController().signal };
-    const worker = ExtensionWorker.start(
+    const deadline = Date.now() + limits.startTimeoutMs;
+    const instance = await this.services.pool.create(
       {
-        extensionId: this.info.id,
-        pluginModule: this.services.pluginModule,
         module: this.module,
         namespace: this.services.namespace,
         limits: {
@@ -326,18 +406,29 @@ export class ExtensionRuntime {
         onCall: async (op, payload) => JSON.stringify(await this.#serve(op, payload, context())),
       },
     );
-    slot = { worker, context: undefined, abort: undefined, stopping: undefined, killTimer: undefined, memoryBytes: 0 };
+    slot = {
+      instance,
+      context: undefined,
+      abort: undefined,
+      stopping: undefined,
+      killTimer: undefined,
+      memoryBytes: 0,
+    };
     const started = slot;
-    this.#starting.add(worker);
-    const deadline = Date.now() + limits.startTimeoutMs;
+    this.#starting.add(instance);
     try {
+      if (this.#stopped) throw new StartFailure("start-up", "the extension was unloaded while it started", undefined);
       for (const [name, where] of [
         ["_start", "start-up"],
         [this.info.manifest.hooks.init, "init"],
       ] as const) {
         if (!name) continue;
-        const { outcome, timedOut } = await this.#runBounded(worker, name, deadline);
+        const { outcome, timedOut } = await this.#runBounded(instance, name, deadline);
         if (this.#stopped) throw new StartFailure(where, "the extension was unloaded while it started", undefined);
+        if (outcome.kind === "exited" && outcome.lost && retry) {
+          await instance.terminate();
+          return undefined;
+        }
         if (timedOut) {
           throw new StartFailure(
             where,
@@ -352,10 +443,10 @@ export class ExtensionRuntime {
       this.#slots.push(started);
       return started;
     } catch (error) {
-      await worker.terminate();
+      await instance.terminate();
       throw error;
     } finally {
-      this.#starting.delete(worker);
+      this.#starting.delete(instance);
     }
   }
 

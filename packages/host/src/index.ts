@@ -54,6 +54,7 @@ export {
 export {
   ExtensionHost,
   type ExtensionHostOptions,
+  type HostStats,
   type LoadedExtension,
   type LoadOptions,
   type RunOptions,
@@ -110,6 +111,7 @@ export {
 } from "./store/errors.js";
 export { SqliteJobStore, type SqliteJobStoreOptions } from "./store/sqlite.js";
 export {
+  type CheckpointOptions,
   isAllowedTransition,
   isTerminal,
   JOB_STATES,
@@ -125,5 +127,6 @@ export {
   type KvStore,
   type NewJob,
   TERMINAL_STATES,
+  type TransitionOptions,
   type TransitionPatch,
 } from "./store/types.js";

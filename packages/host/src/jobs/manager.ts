@@ -1,30 +1,24 @@
 /**
  * Durable jobs: dispatch, scheduling under concurrency limits, pause/resume/cancel, and recovery
  * after a crash. The store is the source of truth; this class only drives state changes through
- * its compare-and-set transitions, so a job can never be completed twice.
+ * its compare-and-set transitions, so a job can never be completed twice. What starts next comes
+ * from an in-memory queue (`queue.ts`); a started job belongs to the runner (`runner.ts`).
  *
  * @module
  */
 
-import type { KilnErrorCode } from "@kiln/contracts";
-import type { JobEnvelope } from "@kiln/sdk/protocol";
 import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
-import type { ExtensionRuntime, InvocationOutcome } from "../extension.js";
-import { describeFailure } from "../extension.js";
+import type { ExtensionRuntime } from "../extension.js";
 import { jsonValueProblem } from "../json-safety.js";
-import { RateLimiter } from "../operations/rate-limit.js";
-import type {
-  JobCounters,
-  JobErrorInfo,
-  JobFilter,
-  JobProgress,
-  JobRecord,
-  JobState,
-  JobStore,
-} from "../store/types.js";
+import type { JobCounters, JobFilter, JobProgress, JobRecord, JobState, JobStore } from "../store/types.js";
 import { TERMINAL_STATES } from "../store/types.js";
 import { type JobEvents, TypedEmitter } from "./events.js";
+import { CANCELLED } from "./outcome.js";
+import { JobQueue, type QueuedJob } from "./queue.js";
 import { type ResumeAllOptions, type ResumeAllResult, resumeAll } from "./resume.js";
+import { JobRunner } from "./runner.js";
+
+export { outcomeError } from "./outcome.js";
 
 /** Options of the job manager (set through `ExtensionHost`). */
 export interface JobManagerOptions {
@@ -53,22 +47,6 @@ export class JobStateError extends KilnError {
   }
 }
 
-/** A job this host is running now. */
-interface Running {
-  readonly record: JobRecord;
-  readonly runtime: ExtensionRuntime;
-  readonly abort: AbortController;
-  requested: "pause" | "cancel" | undefined;
-  /** Stops a pausing job's code once its grace is over. */
-  graceTimer: NodeJS.Timeout | undefined;
-  /** Progress reported but not yet written (see `progressWriteIntervalMs`). */
-  progress: {
-    latest: { progress: JobProgress; counters: JobCounters } | undefined;
-    timer: NodeJS.Timeout | undefined;
-    lastWrite: number;
-  };
-}
-
 /**
  * The host's view the manager needs: which extensions are loaded.
  * @internal
@@ -79,24 +57,41 @@ export interface JobHost {
   loaded(): string[];
 }
 
+/** The key of `pauseRunning()` for every extension (no extension id is empty). */
+const ALL = "";
+
+/** Queued jobs read from the store at a time, per extension (when it is loaded, and as they run out). */
+const SYNC_PAGE = 1000;
+
 /**
  * `host.jobs`: dispatch jobs and follow them. Subscribe with `on("state" | "progress" | "checkpoint"
  * | "log", listener)`.
  */
 export class JobManager extends TypedEmitter<JobEvents> {
-  readonly #running = new Map<string, Running>();
+  readonly #queue = new JobQueue();
+  readonly #runner: JobRunner;
+  /** Jobs picked to start whose start the store has not answered yet, by id: they hold a slot. */
+  readonly #starting = new Map<string, string>();
+  readonly #startingBusy = new Map<string, number>();
+  /** Runtimes whose extension's queued jobs were read from the store. */
+  readonly #synced = new WeakSet<ExtensionRuntime>();
+  /** Extensions whose last read of the store was a full page: more may be queued there. */
+  readonly #more = new Set<string>();
+  /** Reads of the store and starts under way, so `resumeAll` can wait for them to settle. */
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #syncing = new Set<string>();
+  /**
+   * Extensions whose running jobs `pauseRunning` is stopping (`ALL` for every one), with how many
+   * calls are under way: none of their queued jobs starts meanwhile.
+   */
+  readonly #draining = new Map<string, number>();
   /** Per job, the pending `wait` calls: each returns true once it is satisfied (and can go). */
   readonly #waiters = new Map<string, ((r: JobRecord) => boolean)[]>();
   readonly #max: number;
-  readonly #grace: number;
-  readonly #progressInterval: number;
-  /** Each running job's checkpoint bucket (`limits.checkpointsPerSecond`), keyed by job id. */
-  readonly #checkpointRate = new RateLimiter(false);
-  /** The extension served last, so the next fill starts with the one after it (round robin). */
-  #lastServed: string | undefined;
-  #scheduling: Promise<void> | undefined;
-  #again = false;
   #closed = false;
+  /** A pass of `#schedule` is under way (a start it makes may ask for another): one at a time. */
+  #scheduling = false;
+  #scheduleAgain = false;
 
   /**
    * Created by `ExtensionHost`; applications use `host.jobs`.
@@ -109,13 +104,24 @@ export class JobManager extends TypedEmitter<JobEvents> {
   ) {
     super();
     this.#max = options.maxConcurrentJobs ?? 4;
-    this.#grace = options.stopGraceMs ?? 5000;
-    this.#progressInterval = options.progressWriteIntervalMs ?? 100;
+    this.#runner = new JobRunner(
+      store,
+      {
+        changed: (record) => this.#changed(record),
+        freed: () => this.#schedule(),
+        progress: (event) => this.emit("progress", event),
+        checkpoint: (event) => this.emit("checkpoint", event),
+      },
+      { stopGraceMs: options.stopGraceMs ?? 5000, progressWriteIntervalMs: options.progressWriteIntervalMs ?? 100 },
+    );
     PORTS.set(this, {
-      schedule: () => this.#schedule(),
-      progress: (...args) => this.#progress(...args),
-      checkpoint: (...args) => this.#checkpoint(...args),
-      log: (entry) => this.#log(entry),
+      schedule: () => {
+        this.#noticeLoads();
+        this.#schedule();
+      },
+      progress: (...args) => this.#runner.progress(...args),
+      checkpoint: (...args) => this.#runner.checkpoint(...args),
+      log: (entry) => this.emit("log", entry),
     });
   }
 
@@ -135,8 +141,10 @@ export class JobManager extends TypedEmitter<JobEvents> {
       );
     }
     checkInput(runtime, jobName, input);
+    if (!this.#synced.has(runtime)) this.#sync(extensionId, runtime);
     const record = await this.store.create({ extensionId, jobName, input: input ?? null });
     this.emit("state", record);
+    this.#queue.add(record);
     this.#schedule();
     return record.id;
   }
@@ -195,6 +203,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
     const record = await this.store.transition(jobId, ["paused", "interrupted"], "queued");
     if (!record) throw new JobStateError(jobId, "resume", (await this.store.get(jobId))?.state);
     this.#changed(record);
+    this.#queue.add(record);
     this.#schedule();
     return record;
   }
@@ -241,6 +250,10 @@ export class JobManager extends TypedEmitter<JobEvents> {
       },
       options,
     );
+    // Queued jobs another process dispatched are run here too.
+    for (const record of result.resumed) {
+      if (record.state === "queued" && !this.#mine(record.id)) this.#queue.add(record);
+    }
     this.#schedule();
     return result;
   }
@@ -248,24 +261,19 @@ export class JobManager extends TypedEmitter<JobEvents> {
   /**
    * Moves the jobs stored as `running` that this manager is not running to `interrupted` (or,
    * when their cancel was requested, straight to `cancelled`: leaving `running` clears the
-   * request). A job this manager starts meanwhile is known once its scheduling pass settles, so
-   * the comparison waits for that.
+   * request). A job this manager starts meanwhile is known once the starts and reads under way
+   * settle, so the comparison waits for those.
    */
   async #recoverOthers(): Promise<JobRecord[]> {
-    const settled = async () => {
-      while (this.#scheduling) await this.#scheduling;
-    };
-    await settled();
+    await this.#settled();
     const listed = await this.store.list({ states: ["running"] });
-    await settled();
+    await this.#settled();
     const recovered: JobRecord[] = [];
     for (const record of listed) {
-      if (this.#running.has(record.id)) continue;
+      if (this.#mine(record.id)) continue;
       const moved =
         record.requested === "cancel"
-          ? await this.store.transition(record.id, ["running"], "cancelled", {
-              error: { code: "KILN_CANCELLED", message: "the job was cancelled" },
-            })
+          ? await this.store.transition(record.id, ["running"], "cancelled", { error: CANCELLED })
           : await this.store.transition(record.id, ["running"], "interrupted");
       if (!moved) continue; // It moved on meanwhile.
       this.#changed(moved);
@@ -280,12 +288,21 @@ export class JobManager extends TypedEmitter<JobEvents> {
    * checkpoint.
    */
   async pauseRunning(extensionId?: string): Promise<void> {
-    const ids = [...this.#running.values()]
-      .filter((r) => extensionId === undefined || r.record.extensionId === extensionId)
-      .map((r) => r.record.id);
-    await Promise.all(ids.map((id) => this.pause(id).catch(() => undefined)));
-    const settled: JobState[] = ["paused", "completed", "failed", "cancelled", "interrupted"];
-    await Promise.all(ids.map((id) => this.wait(id, settled).catch(() => undefined)));
+    const key = extensionId ?? ALL;
+    this.#draining.set(key, (this.#draining.get(key) ?? 0) + 1);
+    try {
+      const ids = this.#runner.ids(extensionId);
+      await Promise.all(ids.map((id) => this.pause(id).catch(() => undefined)));
+      const settled: JobState[] = ["paused", "completed", "failed", "cancelled", "interrupted"];
+      await Promise.all(ids.map((id) => this.wait(id, settled).catch(() => undefined)));
+    } finally {
+      const left = (this.#draining.get(key) ?? 1) - 1;
+      if (left > 0) this.#draining.set(key, left);
+      else this.#draining.delete(key);
+      // Next turn: an unload that follows this call takes the extension away first, rather than
+      // have a queued job start only to be stopped again.
+      setImmediate(() => this.#schedule());
+    }
   }
 
   /** Stops scheduling and pauses every running job (see {@link JobManager.pauseRunning}). */
@@ -294,198 +311,136 @@ export class JobManager extends TypedEmitter<JobEvents> {
     await this.pauseRunning();
   }
 
-  /** Starts queued jobs while the limits allow. Coalesces concurrent requests. */
-  #schedule(): void {
-    if (this.#closed) return;
-    if (this.#scheduling) {
-      this.#again = true;
-      return;
+  /** Whether this manager runs the job or is starting it. */
+  #mine(jobId: string): boolean {
+    return this.#runner.has(jobId) || this.#starting.has(jobId);
+  }
+
+  async #settled(): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending]);
+  }
+
+  #track(promise: Promise<unknown>): void {
+    this.#pending.add(promise);
+    void promise.finally(() => this.#pending.delete(promise)).catch(() => undefined);
+  }
+
+  /** Reads the queued jobs of every newly loaded extension (a load, or a reload, since the last look). */
+  #noticeLoads(): void {
+    for (const extensionId of this.host.loaded()) {
+      const runtime = this.host.runtime(extensionId);
+      if (runtime && !this.#synced.has(runtime)) this.#sync(extensionId, runtime);
     }
-    this.#scheduling = this.#fill()
-      .catch((error: unknown) => process.emitWarning(`Kiln job scheduling failed: ${String(error)}`))
-      .finally(() => {
-        this.#scheduling = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.#schedule();
+  }
+
+  /**
+   * Reads an extension's oldest queued jobs from the store into the queue: the ones dispatched
+   * before this host started, through another host, or while the extension was not loaded.
+   */
+  #sync(extensionId: string, runtime?: ExtensionRuntime): void {
+    if (runtime) this.#synced.add(runtime);
+    if (this.#syncing.has(extensionId)) return;
+    this.#syncing.add(extensionId);
+    this.#more.delete(extensionId);
+    const read = this.store.list({ states: ["queued"], extensionId, limit: SYNC_PAGE }).then(
+      (records) => {
+        this.#syncing.delete(extensionId);
+        for (const record of records) if (!this.#mine(record.id)) this.#queue.add(record);
+        if (records.length === SYNC_PAGE) this.#more.add(extensionId);
+        this.#schedule();
+      },
+      (error: unknown) => {
+        this.#syncing.delete(extensionId);
+        if (!this.#closed) {
+          process.emitWarning(`Kiln could not read the queued jobs of "${extensionId}": ${String(error)}`);
         }
-      });
+      },
+    );
+    this.#track(read);
   }
 
   /**
    * Starts queued jobs while the limits allow: oldest first within an extension, round robin
    * between extensions, each within its `concurrentJobs`, so that one extension's backlog never
-   * holds every slot.
+   * holds every slot. Synchronous: the queue is in memory; each start is the store's
+   * compare-and-set, and a job that moved on meanwhile gives its slot back.
    */
-  async #fill(): Promise<void> {
-    if (this.#running.size >= this.#max) return;
-    // A bounded page, oldest first: enough to fill every free slot even when the oldest jobs wait
-    // on extensions that are busy or not loaded.
-    const queued = await this.store.list({ states: ["queued"], limit: 1000 });
-    const byExtension = new Map<string, JobRecord[]>();
-    for (const record of queued) {
-      const list = byExtension.get(record.extensionId);
-      if (list) list.push(record);
-      else byExtension.set(record.extensionId, [record]);
+  #schedule(): void {
+    if (this.#closed) return;
+    if (this.#scheduling) {
+      this.#scheduleAgain = true;
+      return;
     }
-    const busy = new Map<string, number>();
-    for (const r of this.#running.values()) busy.set(r.record.extensionId, (busy.get(r.record.extensionId) ?? 0) + 1);
-    // Round robin: start after the extension served last.
-    const order = [...byExtension.keys()].sort();
-    const after = this.#lastServed === undefined ? -1 : order.findIndex((id) => id > (this.#lastServed as string));
-    const rotated = after < 0 ? order : [...order.slice(after), ...order.slice(0, after)];
-    let progressed = true;
-    while (progressed) {
-      progressed = false;
-      for (const extensionId of rotated) {
-        if (this.#running.size >= this.#max || this.#closed) return;
-        const runtime = this.host.runtime(extensionId);
-        const list = byExtension.get(extensionId);
-        if (!runtime || !list?.length) continue;
-        if ((busy.get(extensionId) ?? 0) >= runtime.maxInstances) continue;
-        const record = list.shift() as JobRecord;
-        const started = await this.store.transition(record.id, ["queued"], "running");
-        progressed = true;
-        if (!started) continue;
-        busy.set(extensionId, (busy.get(extensionId) ?? 0) + 1);
-        this.#lastServed = extensionId;
-        this.#start(started, runtime);
-      }
-    }
-  }
-
-  #start(started: JobRecord, runtime: ExtensionRuntime): void {
-    this.#changed(started);
-    const perSecond = runtime.info.limits.checkpointsPerSecond;
-    this.#checkpointRate.set(started.id, { callsPerSecond: perSecond, burst: perSecond });
-    const running: Running = {
-      record: started,
-      runtime,
-      abort: new AbortController(),
-      requested: undefined,
-      graceTimer: undefined,
-      progress: { latest: undefined, timer: undefined, lastWrite: 0 },
-    };
-    this.#running.set(started.id, running);
-    this.#run(running).catch((error: unknown) => {
-      // #run records every outcome itself; reaching here means the store failed twice.
-      this.#running.delete(started.id);
-      process.emitWarning(`Kiln could not record the end of job ${started.id}: ${String(error)}`);
-    });
-  }
-
-  async #run(running: Running): Promise<void> {
-    const { record, runtime } = running;
-    const job = runtime.info.manifest.jobs.find((j) => j.name === record.jobName);
-    const limits = { timeoutMs: runtime.info.limits.jobTimeoutMs, instructions: runtime.info.limits.instructions };
-    let outcome: InvocationOutcome;
-    if (!job) {
-      outcome = {
-        kind: "failed",
-        error: { name: "Error", message: `the extension has no job "${record.jobName}" any more` },
-      };
-    } else {
-      const envelope: JobEnvelope = {
-        input: record.input,
-        state: record.checkpoint ?? {},
-        jobId: record.id,
-        attempt: record.attempts,
-        // The checkpoint's counters, not the live ones: work after the checkpoint is redone.
-        counters: record.checkpointSeq === 0 ? { items: 0, bytes: 0 } : record.checkpointCounters,
-      };
-      outcome = await runtime
-        .invoke(
-          job.export,
-          new TextEncoder().encode(JSON.stringify(envelope)),
-          { jobId: record.id, jobName: record.jobName, signal: running.abort.signal },
-          limits,
-        )
-        .catch((error: Error) => ({ kind: "exited", message: error.message }) as const);
-    }
-    clearTimeout(running.graceTimer);
-    clearTimeout(running.progress.timer);
-    // The last report is saved while the job still counts as running (the store refuses progress
-    // of a job in any other state).
-    await this.#writeProgress(running).catch(() => undefined);
-    let final: JobRecord | undefined;
+    this.#scheduling = true;
     try {
-      final = await this.#finish(record.id, running.requested, outcome, limits);
-    } catch (error) {
-      // The store refused the outcome (a result it cannot hold): the job fails with that reason
-      // rather than staying `running` for ever.
-      final = await this.store.transition(record.id, ["running"], "failed", {
-        error: {
-          code: error instanceof KilnError ? error.code : "KILN_STORE_FAILED",
-          message: `the job's outcome could not be stored: ${(error as Error).message}`,
-        },
-      });
+      do {
+        this.#scheduleAgain = false;
+        const free = this.#max - this.#runner.size - this.#starting.size;
+        if (free <= 0) break;
+        const picked = this.#queue.take(free, (extensionId) => this.#room(extensionId));
+        for (const job of picked) {
+          this.#start(job);
+          if (this.#more.has(job.extensionId) && this.#queue.size(job.extensionId) === 0) this.#sync(job.extensionId);
+        }
+      } while (this.#scheduleAgain && !this.#closed);
     } finally {
-      this.#running.delete(record.id);
-      this.#checkpointRate.forget(record.id);
+      this.#scheduling = false;
     }
-    if (final) this.#changed(final);
-    this.#schedule();
   }
 
-  /** Moves a job that stopped running to where its outcome and any pending request put it. */
-  async #finish(
-    jobId: string,
-    requested: Running["requested"],
-    outcome: InvocationOutcome,
-    limits: OutcomeLimits,
-  ): Promise<JobRecord | undefined> {
-    // A cancel wins over whatever the job did after it was asked to stop, even a normal return.
-    if (requested === "cancel") {
-      return this.store.transition(jobId, ["running"], "cancelled", {
-        error: { code: "KILN_CANCELLED", message: "the job was cancelled" },
-      });
-    }
-    if (outcome.kind === "completed") {
-      return this.store.transition(jobId, ["running"], "completed", { result: JSON.parse(outcome.json), error: null });
-    }
-    const stoppedFor =
-      outcome.kind === "stopped" ? outcome.reason : outcome.kind === "exited" ? outcome.stopped : undefined;
-    if (
-      requested === "pause" &&
-      (outcome.kind === "interrupted" || stoppedFor === "pause" || outcome.kind === "exited")
-    ) {
-      return this.store.transition(jobId, ["running"], "paused");
-    }
-    if (stoppedFor === "shutdown") return this.store.transition(jobId, ["running"], "interrupted");
-    return this.store.transition(jobId, ["running"], "failed", { error: outcomeError(outcome, limits) });
+  /** How many more jobs of an extension may start now. */
+  #room(extensionId: string): number {
+    const runtime = this.host.runtime(extensionId);
+    if (!runtime || this.#draining.has(extensionId) || this.#draining.has(ALL)) return 0;
+    return runtime.maxInstances - this.#runner.busy(extensionId) - (this.#startingBusy.get(extensionId) ?? 0);
+  }
+
+  #start(job: QueuedJob): void {
+    const runtime = this.host.runtime(job.extensionId) as ExtensionRuntime;
+    this.#starting.set(job.id, job.extensionId);
+    this.#startingBusy.set(job.extensionId, (this.#startingBusy.get(job.extensionId) ?? 0) + 1);
+    // The job runs as soon as the store has applied its start; listeners hear of it once durable.
+    const started = this.store.transition(job.id, ["queued"], "running", undefined, {
+      onApplied: (record) => this.#started(job, runtime, record),
+    });
+    const settled = started.then(
+      (record) => {
+        this.#started(job, runtime, record);
+        if (record) this.#changed(record);
+      },
+      (error: unknown) => {
+        this.#started(job, runtime, undefined);
+        process.emitWarning(`Kiln could not start job ${job.id}: ${String(error)}`);
+      },
+    );
+    this.#track(settled);
+  }
+
+  /** The store answered a start (at once, or when it settled): run the job, or give the slot back. */
+  #started(job: QueuedJob, runtime: ExtensionRuntime, record: JobRecord | undefined): void {
+    if (!this.#starting.delete(job.id)) return;
+    const busy = (this.#startingBusy.get(job.extensionId) ?? 1) - 1;
+    if (busy > 0) this.#startingBusy.set(job.extensionId, busy);
+    else this.#startingBusy.delete(job.extensionId);
+    if (record) this.#runner.launch(record, runtime);
+    else this.#schedule();
   }
 
   async #stop(jobId: string, what: "pause" | "cancel", to: "paused" | "cancelled"): Promise<JobRecord> {
-    const running = this.#running.get(jobId);
-    if (!running) {
-      const from: JobState[] = what === "pause" ? ["queued"] : ["queued", "paused", "interrupted"];
-      const record = await this.store.transition(
-        jobId,
-        from,
-        to,
-        what === "cancel" ? { error: { code: "KILN_CANCELLED", message: "the job was cancelled" } } : undefined,
-      );
-      if (!record) {
-        const current = await this.store.get(jobId);
-        // Pausing a paused job, cancelling a cancelled one: already done.
-        if (current?.state === to) return current;
-        throw new JobStateError(jobId, what, current?.state);
-      }
-      this.#changed(record);
-      return record;
+    const running = this.#runner.stop(jobId, what);
+    if (running) return running;
+    const from: JobState[] = what === "pause" ? ["queued"] : ["queued", "paused", "interrupted"];
+    const moved = this.store.transition(jobId, from, to, what === "cancel" ? { error: CANCELLED } : undefined);
+    // Applied now (or refused: then it was not queued here either), so it must not start.
+    this.#queue.remove(jobId);
+    const record = await moved;
+    if (!record) {
+      const current = await this.store.get(jobId);
+      // Pausing a paused job, cancelling a cancelled one: already done.
+      if (current?.state === to) return current;
+      throw new JobStateError(jobId, what, current?.state);
     }
-    if (running.requested !== "cancel") running.requested = what;
-    const record = (await this.store.request(jobId, what)) ?? running.record;
-    running.runtime.interrupt(jobId, what);
-    if (what === "cancel") {
-      // Nothing a cancelled job does next can matter: stop its code now and abandon its host call.
-      running.abort.abort();
-      running.runtime.stopJob(jobId, "cancel");
-    } else {
-      // A pausing job gets its grace to reach a checkpoint; then its code is stopped where it is
-      // (it resumes from its last checkpoint).
-      running.graceTimer ??= setTimeout(() => running.runtime.stopJob(jobId, "pause"), this.#grace);
-    }
+    this.#changed(record);
     return record;
   }
 
@@ -497,75 +452,6 @@ export class JobManager extends TypedEmitter<JobEvents> {
     const pending = waiters.filter((satisfied) => !satisfied(record));
     if (pending.length && !TERMINAL_STATES.includes(record.state)) this.#waiters.set(record.id, pending);
     else this.#waiters.delete(record.id);
-  }
-
-  /** Persists progress reported by a running job and tells listeners. */
-  async #progress(jobId: string, extensionId: string, progress: JobProgress, counters: JobCounters): Promise<void> {
-    const running = this.#running.get(jobId);
-    if (!running) return;
-    this.emit("progress", { jobId, extensionId, progress, counters });
-    const throttle = running.progress;
-    throttle.latest = { progress, counters };
-    if (throttle.timer) return;
-    const wait = throttle.lastWrite + this.#progressInterval - Date.now();
-    if (wait <= 0) return this.#writeProgress(running);
-    throttle.timer = setTimeout(() => {
-      throttle.timer = undefined;
-      this.#writeProgress(running).catch((error: unknown) =>
-        process.emitWarning(`Kiln could not save the progress of job ${jobId}: ${String(error)}`),
-      );
-    }, wait);
-  }
-
-  /** Writes the latest unsaved progress of a running job, if any. */
-  async #writeProgress(running: Running): Promise<void> {
-    const throttle = running.progress;
-    const latest = throttle.latest;
-    if (!latest) return;
-    throttle.latest = undefined;
-    throttle.lastWrite = Date.now();
-    await this.store.progress(running.record.id, latest.progress, latest.counters);
-  }
-
-  /** Persists a checkpoint of a running job; resolves with its sequence number once durable. */
-  async #checkpoint(
-    jobId: string,
-    extensionId: string,
-    state: unknown,
-    progress: JobProgress | undefined,
-    counters: JobCounters | undefined,
-  ): Promise<number> {
-    const running = this.#running.get(jobId);
-    if (running) {
-      const limits = running.runtime.info.limits;
-      if (!this.#checkpointRate.take(jobId).ok) {
-        throw new KilnError(
-          "KILN_CHECKPOINT_RATE_LIMITED",
-          `job "${running.record.jobName}" checkpointed faster than its limit of ${limits.checkpointsPerSecond}/s (limits.checkpointsPerSecond); checkpoint less often`,
-          { extensionId },
-        );
-      }
-      const bytes = Buffer.byteLength(JSON.stringify(state ?? null) ?? "null");
-      if (bytes > limits.checkpointBytes) {
-        throw new KilnError(
-          "KILN_CHECKPOINT_TOO_LARGE",
-          `a checkpoint state of ${bytes} bytes is larger than the limit of ${limits.checkpointBytes} (limits.checkpointBytes); keep positions in the state, not data`,
-          { extensionId },
-        );
-      }
-      // The checkpoint saves progress and counters itself; an older unsaved report must not follow it.
-      if (progress) running.progress.latest = undefined;
-    }
-    const seq = await this.store.checkpoint(jobId, state, progress, counters);
-    // No "progress" event here: the SDK reports progress itself before checkpointing; the
-    // checkpoint only persists it again, atomically with the state.
-    this.emit("checkpoint", { jobId, extensionId, seq });
-    return seq;
-  }
-
-  /** Forwards a job's log line to subscribers. */
-  #log(entry: JobEvents["log"]): void {
-    this.emit("log", entry);
   }
 }
 
@@ -618,59 +504,4 @@ export function checkInput(runtime: ExtensionRuntime, jobName: string, input: un
       `it is ${bytes} bytes of JSON, more than limits.payloadBytes (${payloadBytes}); pass a reference (a key, a path) instead`,
     );
   }
-}
-
-/** The limits an outcome is judged against, for messages. */
-interface OutcomeLimits {
-  readonly timeoutMs?: number | undefined;
-  readonly instructions?: number | undefined;
-}
-
-/**
- * The error a job's outcome amounts to: its stable code and message (the limit that stopped it,
- * the extension's own error, a crash).
- * @internal
- */
-export function outcomeError(
-  outcome: InvocationOutcome,
-  limits: OutcomeLimits = {},
-): JobErrorInfo & { code: KilnErrorCode } {
-  const stoppedFor =
-    outcome.kind === "stopped" ? outcome.reason : outcome.kind === "exited" ? outcome.stopped : undefined;
-  switch (stoppedFor) {
-    case "deadline":
-      return {
-        code: "KILN_JOB_TIMEOUT",
-        message: `the job ran longer than ${limits.timeoutMs ?? "its"} ms (limits.jobTimeoutMs) and was stopped`,
-      };
-    case "instructions":
-      return {
-        code: "KILN_INSTRUCTION_LIMIT",
-        message: `the job took more than ${limits.instructions ?? "its"} interpreter steps (limits.instructions) and was stopped`,
-      };
-    case "cancel":
-      return { code: "KILN_CANCELLED", message: "the job was cancelled" };
-    case "pause":
-    case "shutdown":
-      return { code: "KILN_INTERRUPTED", message: "the job was stopped before it finished" };
-    default:
-      break;
-  }
-  if (outcome.kind === "returned" || outcome.kind === "interrupted") {
-    return {
-      code: "KILN_EXTENSION_FAILED",
-      message:
-        outcome.kind === "returned"
-          ? "the job ended without reporting a result"
-          : "the job stopped for an interruption nobody requested",
-    };
-  }
-  const failure = describeFailure(outcome) ?? { message: "unknown failure" };
-  const code =
-    outcome.kind === "failed" && outcome.code
-      ? outcome.code
-      : outcome.kind === "exited"
-        ? "KILN_EXTENSION_CRASHED"
-        : "KILN_EXTENSION_FAILED";
-  return { code, message: failure.message, ...(failure.stack ? { stack: failure.stack } : {}) };
 }

@@ -15,8 +15,12 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-/** The default: generous enough that only a runaway loop ever meets it. */
-export const DEFAULT_RATE_LIMIT: RateLimit = { callsPerSecond: 1000, burst: 1000 };
+/**
+ * The default: above what one job can call in a tight loop of trivial operations (each call blocks
+ * its job, so one job makes some tens of thousands a second), so only an application that wants a
+ * lower ceiling for costly operations ever sets one.
+ */
+export const DEFAULT_RATE_LIMIT: RateLimit = { callsPerSecond: 100_000, burst: 100_000 };
 
 /** Outcome of {@link RateLimiter.take}. */
 export type TakeResult =

@@ -56,6 +56,31 @@ interface Registered {
 }
 
 /**
+ * Validators of schemas that claim no `$id`, compiled once per process whichever registry (and
+ * host) registers them: the built-in operations' schemas cost ~80 ms to compile, which every new
+ * host used to pay. Held weakly by the schema object, so dropped schemas are not kept.
+ */
+const sharedValidators = new WeakMap<object, ValidateFunction>();
+let sharedAjv: Ajv | undefined;
+
+function compileShared(schema: object): ValidateFunction {
+  let validate = sharedValidators.get(schema);
+  if (!validate) {
+    sharedAjv ??= new Ajv({ strict: true, allErrors: true });
+    validate = sharedAjv.compile(schema);
+    // Ajv keeps what it compiled; the weak map is the cache here.
+    sharedAjv.removeSchema(schema);
+    sharedValidators.set(schema, validate);
+  }
+  return validate;
+}
+
+/** A schema with an `$id` anywhere claims a name in its Ajv instance, so it is compiled per registry. */
+function hasId(schema: object): boolean {
+  return JSON.stringify(schema).includes('"$id"');
+}
+
+/**
  * Operations the application offers, and the gate every extension call passes through.
  *
  * @example
@@ -73,7 +98,8 @@ interface Registered {
  */
 export class OperationRegistry {
   readonly #ops = new Map<string, Registered>();
-  readonly #ajv = new Ajv({ strict: true, allErrors: true });
+  /** For schemas with an `$id`, which must not meet another registry's (made when first needed). */
+  #ownAjv: Ajv | undefined;
   readonly #limiter: RateLimiter;
   readonly #maxDepth: number;
 
@@ -106,7 +132,7 @@ export class OperationRegistry {
     try {
       validateOutput = this.#compile(def.name, "output", def.output);
     } catch (e) {
-      if (def.input !== undefined) this.#ajv.removeSchema(def.input);
+      if (def.input !== undefined && hasId(def.input)) this.#ajv.removeSchema(def.input);
       throw e;
     }
     this.#ops.set(def.name, { def: def as OperationDefinition, validateInput, validateOutput });
@@ -118,8 +144,8 @@ export class OperationRegistry {
     if (op === undefined) return false;
     this.#ops.delete(name);
     // Frees the compiled schemas, and any `$id` they claimed, for a later registration.
-    if (op.def.input !== undefined) this.#ajv.removeSchema(op.def.input);
-    if (op.def.output !== undefined) this.#ajv.removeSchema(op.def.output);
+    if (op.def.input !== undefined && hasId(op.def.input)) this.#ajv.removeSchema(op.def.input);
+    if (op.def.output !== undefined && hasId(op.def.output)) this.#ajv.removeSchema(op.def.output);
     return true;
   }
 
@@ -227,6 +253,11 @@ export class OperationRegistry {
     return undefined;
   }
 
+  get #ajv(): Ajv {
+    this.#ownAjv ??= new Ajv({ strict: true, allErrors: true });
+    return this.#ownAjv;
+  }
+
   #compile(name: string, which: "input" | "output", schema: JsonSchema | undefined): ValidateFunction | undefined {
     if (schema === undefined) return undefined;
     if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
@@ -237,7 +268,7 @@ export class OperationRegistry {
       );
     }
     try {
-      return this.#ajv.compile(schema);
+      return hasId(schema) ? this.#ajv.compile(schema) : compileShared(schema);
     } catch (e) {
       throw new OperationDefinitionError(
         "KILN_OPERATION_SCHEMA_INVALID",

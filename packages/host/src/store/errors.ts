@@ -20,6 +20,10 @@ export class StoreValueInvalidError extends KilnError {
 
 /** A value is JSON data but larger than the store accepts. */
 export class StoreValueTooLargeError extends KilnError {
+  /** Size of the value's JSON text, in UTF-8 bytes. */
+  readonly bytes: number;
+  /** The limit it is over. */
+  readonly max: number;
   constructor(where: string, bytes: number, max: number, options: { extensionId?: string | undefined } = {}) {
     super(
       "KILN_VALUE_TOO_LARGE",
@@ -27,6 +31,8 @@ export class StoreValueTooLargeError extends KilnError {
         "data in files and store their paths.",
       options,
     );
+    this.bytes = bytes;
+    this.max = max;
   }
 }
 

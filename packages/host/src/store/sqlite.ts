@@ -21,8 +21,10 @@ import {
   StoreOpenError,
   StoreValueInvalidError,
 } from "./errors.js";
+import { GroupCommit } from "./group-commit.js";
 import { migrate } from "./migrations.js";
 import {
+  type CheckpointOptions,
   isAllowedTransition,
   type JobCounters,
   type JobErrorInfo,
@@ -36,6 +38,7 @@ import {
   type KvStore,
   type NewJob,
   TERMINAL_STATES,
+  type TransitionOptions,
   type TransitionPatch,
 } from "./types.js";
 import {
@@ -57,9 +60,9 @@ export interface SqliteJobStoreOptions {
   /** How long to wait for another connection's write lock before failing with `KILN_STORE_BUSY`. Default 5000. */
   readonly busyTimeoutMs?: number;
   /**
-   * `full` (default): a commit is on disk before the call resolves, so a checkpoint survives even a
-   * power cut. `normal`: a commit survives the process being killed, but the last ones may be lost if
-   * the machine itself goes down; faster where fsync is slow. See {@link SqliteJobStore.open}.
+   * `full` (default): a change is on disk before any call that saw it resolves, so a checkpoint
+   * survives even a power cut. `normal`: a change survives the process being killed, but the last
+   * ones may be lost if the machine itself goes down. See {@link SqliteJobStore.open}.
    */
   readonly durability?: "full" | "normal";
 }
@@ -162,7 +165,7 @@ export class SqliteJobStore implements JobStore {
   /** Each extension's key-value store, in the same file. */
   readonly kv: KvStore;
   readonly #db: Database.Database;
-  readonly #busyTimeoutMs: number;
+  readonly #commits: GroupCommit;
   readonly #stmts: { [K in keyof typeof SQL]: Stmt };
   // Statements whose text depends on which filters a call uses: prepared on first use, then reused.
   readonly #dynamic = new Map<string, Stmt>();
@@ -172,9 +175,9 @@ export class SqliteJobStore implements JobStore {
   readonly #reportTx: Database.Transaction<(params: ReportParams, operation: string) => number>;
   #closed = false;
 
-  private constructor(db: Database.Database, busyTimeoutMs: number) {
+  private constructor(db: Database.Database, commits: GroupCommit) {
     this.#db = db;
-    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#commits = commits;
     this.#stmts = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as {
       [K in keyof typeof SQL]: Stmt;
     };
@@ -189,19 +192,29 @@ export class SqliteJobStore implements JobStore {
       if (!row) throw new JobUnknownError(params.id, operation);
       throw new JobNotRunningError(params.id, row.state, operation, row.extension_id);
     });
-    this.kv = new SqliteKvStore((operation, work) => this.#do(operation, () => work((sql) => this.#prepared(sql))));
+    this.kv = new SqliteKvStore((operation, write, work) =>
+      this.#do(operation, write, () => work((sql) => this.#prepared(sql))),
+    );
   }
 
   /**
    * Opens (creating it and its directory if needed) the store at `file`, or an in-memory one for
    * `":memory:"`, and brings its schema up to date.
    *
-   * Durability: WAL journal with `synchronous=FULL` by default. In WAL mode a commit appends to the
-   * log; with NORMAL that append is written but not fsynced, which survives SIGKILL of this process
-   * (the kernel still holds and flushes the pages) but not a power cut or kernel panic, after which
-   * the last commits can vanish. FULL fsyncs the log at every commit, so once `checkpoint()` resolves
-   * the checkpoint is on disk: "kill at any point, nothing checkpointed lost" then holds for the
-   * machine too, not only for the process, at the price of one fsync per commit.
+   * Writes are grouped: every change made during one turn of the event loop goes into one
+   * transaction, committed at the end of that turn, and each call resolves (or rejects) only once
+   * that commit is as durable as `durability` asks. Each call still gets its own answer: a
+   * compare-and-set sees every change made before it.
+   *
+   * Durability: WAL journal. In WAL mode a commit appends to the log; written but not synced, that
+   * survives SIGKILL of this process (the kernel still holds and flushes the pages) but not a power
+   * cut or kernel panic, after which the last commits can vanish. That is `normal`. With `full` (the
+   * default) the log is synced to disk before any call that saw a change resolves, so once
+   * `checkpoint()` resolves the checkpoint is on disk: "kill at any point, nothing checkpointed lost"
+   * then holds for the machine too, not only for the process. The syncs are grouped: one sync at a
+   * time, run off the main thread, covers every commit made before it started, so many jobs share
+   * one sync. (Another process reading the file may see a commit a few milliseconds before its sync
+   * ends.)
    *
    * Throws `KILN_STORE_TOO_NEW` for a file written by a newer host, `KILN_STORE_OPEN_FAILED` when the
    * file cannot be opened or is not a SQLite database.
@@ -210,9 +223,15 @@ export class SqliteJobStore implements JobStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const db = connect(file);
     try {
-      configure(db, busyTimeoutMs, options.durability ?? "full");
+      const durability = options.durability ?? "full";
+      configure(db, busyTimeoutMs, durability);
       migrate(db, file);
-      return new SqliteJobStore(db, busyTimeoutMs);
+      const commits = new GroupCommit(db, {
+        file,
+        fsync: durability === "full",
+        failure: (operation, error) => storeError(operation, error, busyTimeoutMs),
+      });
+      return new SqliteJobStore(db, commits);
     } catch (error) {
       db.close();
       if (error instanceof KilnError) throw error;
@@ -226,12 +245,12 @@ export class SqliteJobStore implements JobStore {
     checkName(job.jobName, "job.jobName");
     const input = encodeJson(job.input, { where: `input of job "${job.jobName}"`, extensionId: job.extensionId }, true);
     const params = { id: newJobId(), extensionId: job.extensionId, jobName: job.jobName, input, now: Date.now() };
-    return this.#do("create a job", () => toRecord(this.#stmts.insertJob.get(params) as JobRow));
+    return this.#do("create a job", true, () => toRecord(this.#stmts.insertJob.get(params) as JobRow));
   }
 
   /** See {@link JobStore.get}. */
   async get(id: string): Promise<JobRecord | undefined> {
-    return this.#do("read a job", () => this.#row(id));
+    return this.#do("read a job", false, () => this.#row(id));
   }
 
   /** See {@link JobStore.list}. */
@@ -247,7 +266,7 @@ export class SqliteJobStore implements JobStore {
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
                  ORDER BY created_at, id LIMIT @limit`;
     const params = { extensionId, states: states && JSON.stringify(states), limit: limit ?? -1 };
-    return this.#do("list jobs", () => (this.#prepared(sql).all(definedOnly(params)) as JobRow[]).map(toRecord));
+    return this.#do("list jobs", false, () => (this.#prepared(sql).all(definedOnly(params)) as JobRow[]).map(toRecord));
   }
 
   /** See {@link JobStore.transition}. */
@@ -256,6 +275,7 @@ export class SqliteJobStore implements JobStore {
     from: readonly JobState[],
     to: JobState,
     patch: TransitionPatch = {},
+    options: TransitionOptions = {},
   ): Promise<JobRecord | undefined> {
     checkState(to, "transition target");
     for (const f of from) {
@@ -274,10 +294,20 @@ export class SqliteJobStore implements JobStore {
       setError: hasError ? 1 : 0,
       error: patch.error ? encodeErrorInfo(patch.error, `error of job "${id}"`) : null,
     };
-    return this.#do(`move job "${id}" to ${to}`, () => {
+    let applied: { record: JobRecord | undefined } | undefined;
+    const answer = this.#do(`move job "${id}" to ${to}`, true, () => {
       const row = this.#stmts.transition.get(params) as JobRow | undefined;
-      return row && toRecord(row);
+      applied = { record: row && toRecord(row) };
+      return applied.record;
     });
+    if (applied && options.onApplied) {
+      try {
+        options.onApplied(applied.record);
+      } catch (error) {
+        process.emitWarning(`a transition's onApplied callback threw: ${String(error)}`);
+      }
+    }
+    return answer;
   }
 
   /** See {@link JobStore.progress}. */
@@ -286,8 +316,16 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** See {@link JobStore.checkpoint}. */
-  async checkpoint(id: string, state: unknown, progress?: JobProgress, counters?: JobCounters): Promise<number> {
-    const json = encodeJson(state, { where: `checkpoint of job "${id}"` });
+  async checkpoint(
+    id: string,
+    state: unknown,
+    progress?: JobProgress,
+    counters?: JobCounters,
+    options: CheckpointOptions = {},
+  ): Promise<number> {
+    const site = { where: `checkpoint of job "${id}"` };
+    const json = encodeJson(state, site);
+    if (options.maxStateBytes !== undefined) checkSize(json, options.maxStateBytes, site);
     return this.#report(id, "checkpoint", json, progress, counters);
   }
 
@@ -296,37 +334,37 @@ export class SqliteJobStore implements JobStore {
     if (what !== null && what !== "pause" && what !== "cancel") {
       throw new StoreValueInvalidError("request", `${JSON.stringify(what)} is not "pause", "cancel" or null`);
     }
-    return this.#do(`record a ${what ?? "cleared"} request for job "${id}"`, () =>
+    return this.#do(`record a ${what ?? "cleared"} request for job "${id}"`, true, () =>
       this.#requestTx.immediate({ id, what, now: Date.now() }),
     );
   }
 
   /** See {@link JobStore.recoverInterrupted}. */
   async recoverInterrupted(): Promise<JobRecord[]> {
-    return this.#do("recover interrupted jobs", () =>
+    return this.#do("recover interrupted jobs", true, () =>
       (this.#stmts.recover.all({ now: Date.now() }) as JobRow[]).map(toRecord).sort(byCreation),
     );
   }
 
-  /** See {@link JobStore.close}. */
+  /** See {@link JobStore.close}. Calls made before it still get their answers, once durable. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#db.close();
+    try {
+      await this.#commits.flush();
+    } finally {
+      this.#db.close();
+      this.#commits.dispose();
+    }
   }
 
-  /** Runs `work` on the open database, turning SQLite's errors into the store's own. */
-  #do<T>(operation: string, work: () => T): T {
-    if (this.#closed) throw new StoreClosedError(operation);
-    try {
-      return work();
-    } catch (error) {
-      if (error instanceof KilnError) throw error;
-      if (error instanceof Database.SqliteError && error.code.startsWith("SQLITE_BUSY")) {
-        throw new StoreBusyError(operation, this.#busyTimeoutMs, error);
-      }
-      throw new StoreFailedError(operation, error);
-    }
+  /**
+   * Runs `work` on the open database now (a `write` in the current batch) and answers once what it
+   * saw is durable, turning SQLite's errors into the store's own.
+   */
+  #do<T>(operation: string, write: boolean, work: () => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new StoreClosedError(operation));
+    return this.#commits.run(operation, write, work);
   }
 
   #prepared(sql: string): Stmt {
@@ -366,12 +404,12 @@ export class SqliteJobStore implements JobStore {
       items: counters?.items ?? 0,
       bytes: counters?.bytes ?? 0,
     };
-    return this.#do(`${operation} job "${id}"`, () => this.#reportTx.immediate(params, operation));
+    return this.#do(`${operation} job "${id}"`, true, () => this.#reportTx.immediate(params, operation));
   }
 }
 
 /** Runs `work` with the store's statement cache and error handling. */
-type KvRunner = <T>(operation: string, work: (stmt: (sql: string) => Stmt) => T) => T;
+type KvRunner = <T>(operation: string, write: boolean, work: (stmt: (sql: string) => Stmt) => T) => Promise<T>;
 
 /** {@link KvStore} over the store's `kv` table. */
 class SqliteKvStore implements KvStore {
@@ -384,7 +422,7 @@ class SqliteKvStore implements KvStore {
   async get(extensionId: string, key: string): Promise<unknown> {
     checkName(extensionId, "extensionId");
     checkKey(key, extensionId);
-    return this.#run(`read key "${key}" of "${extensionId}"`, (stmt) => {
+    return this.#run(`read key "${key}" of "${extensionId}"`, false, (stmt) => {
       const text = stmt(SQL.kvGet).pluck().get(extensionId, key) as string | undefined;
       return text === undefined ? undefined : decodeJson(text, { where: `value of key "${key}"`, extensionId });
     });
@@ -401,7 +439,7 @@ class SqliteKvStore implements KvStore {
     const site = { where: `value of key "${key}"`, extensionId };
     const json = encodeJson(value, site);
     checkSize(json, options.maxValueBytes ?? KV_DEFAULT_MAX_VALUE_BYTES, site);
-    this.#run(`write key "${key}" of "${extensionId}"`, (stmt) => {
+    await this.#run(`write key "${key}" of "${extensionId}"`, true, (stmt) => {
       stmt(SQL.kvSet).run(extensionId, key, json, Date.now());
     });
   }
@@ -411,6 +449,7 @@ class SqliteKvStore implements KvStore {
     checkKey(key, extensionId);
     return this.#run(
       `delete key "${key}" of "${extensionId}"`,
+      true,
       (stmt) => stmt(SQL.kvDelete).run(extensionId, key).changes > 0,
     );
   }
@@ -426,7 +465,7 @@ class SqliteKvStore implements KvStore {
       });
     }
     const query = rangeQuery(prefix, after);
-    return this.#run(`list keys of "${extensionId}"`, (stmt) => {
+    return this.#run(`list keys of "${extensionId}"`, false, (stmt) => {
       const keys = stmt(query.sql)
         .pluck()
         .all({ ...query.params, extensionId, limit: limit + 1 }) as string[];
@@ -480,6 +519,15 @@ function configure(db: Database.Database, busyTimeoutMs: number, durability: "fu
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`);
   db.pragma("foreign_keys = ON");
+}
+
+/** SQLite's errors (and a failed sync) as the store's own; a store error passes through. */
+function storeError(operation: string, error: unknown, busyTimeoutMs: number): unknown {
+  if (error instanceof KilnError) return error;
+  if (error instanceof Database.SqliteError && error.code.startsWith("SQLITE_BUSY")) {
+    return new StoreBusyError(operation, busyTimeoutMs, error);
+  }
+  return new StoreFailedError(operation, error);
 }
 
 /** A fresh job id: `job_` + 80 random bits in lowercase base32. */

@@ -141,7 +141,33 @@ export interface TransitionPatch {
   error?: JobErrorInfo | null;
 }
 
-/** Durable jobs: a state machine with progress and checkpoints, plus the extensions' key-value store. */
+/** Options of {@link JobStore.transition}. */
+export interface TransitionOptions {
+  /**
+   * Told the outcome (the updated record, or undefined when the job was not in one of `from`) as
+   * soon as the store knows it, possibly before it is durable; the returned promise still settles
+   * only once it is. A store that cannot tell earlier may call it when it settles, or never.
+   */
+  readonly onApplied?: (record: JobRecord | undefined) => void;
+}
+
+/** Options of {@link JobStore.checkpoint}. */
+export interface CheckpointOptions {
+  /**
+   * Refuse a state whose JSON text is larger than this many UTF-8 bytes, with
+   * `KILN_VALUE_TOO_LARGE` (a `StoreValueTooLargeError`), measured on the text the store writes.
+   */
+  readonly maxStateBytes?: number;
+}
+
+/**
+ * Durable jobs: a state machine with progress and checkpoints, plus the extensions' key-value store.
+ *
+ * A store applies calls in the order they are made, and a call made after another one (even before
+ * that one's promise settles) sees its effect. Each promise settles only once what it reports, and
+ * every change it could have seen, is as durable as the store promises: a caller never learns of a
+ * change that could still be lost.
+ */
 export interface JobStore {
   /** Persists a new job as `queued` before resolving. */
   create(job: NewJob): Promise<JobRecord>;
@@ -162,6 +188,7 @@ export interface JobStore {
     from: readonly JobState[],
     to: JobState,
     patch?: TransitionPatch,
+    options?: TransitionOptions,
   ): Promise<JobRecord | undefined>;
   /** Progress and counters of a running job (one transaction); rejects with `KILN_JOB_NOT_RUNNING` otherwise. */
   progress(id: string, progress: JobProgress, counters?: JobCounters): Promise<void>;
@@ -170,7 +197,13 @@ export interface JobStore {
    * resolves to the new checkpointSeq once it is durable. Rejects with `KILN_JOB_NOT_RUNNING` if the
    * job is not running, `KILN_JOB_NOT_FOUND` if there is no such job.
    */
-  checkpoint(id: string, state: unknown, progress?: JobProgress, counters?: JobCounters): Promise<number>;
+  checkpoint(
+    id: string,
+    state: unknown,
+    progress?: JobProgress,
+    counters?: JobCounters,
+    options?: CheckpointOptions,
+  ): Promise<number>;
   /**
    * Records a pause/cancel request (or clears it with null) and returns the record; undefined if
    * there is no such job. A finished job is returned unchanged (nothing left to pause or cancel). A

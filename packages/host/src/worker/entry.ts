@@ -1,8 +1,9 @@
 /**
- * The worker side of an extension instance: one plugin instance linked to one extension module.
- * Started by {@link ExtensionWorker}; see `protocol.ts` for how it talks to the host.
+ * A pool worker: holds many extension instances (each one plugin instance linked to one extension
+ * module) and runs one invocation at a time. Started by {@link WorkerPool}; see `protocol.ts` for how
+ * it talks to the host.
  *
- * Everything the extension hands the host passes here first, so this is where the wall's own limits
+ * Everything an extension hands the host passes here first, so this is where the wall's own limits
  * are enforced: payload size and nesting depth, the result's size, log volume, the instruction
  * budget and the deadline. A refusal is a host-call error the extension can catch; a stop is not.
  *
@@ -11,27 +12,40 @@
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { ERRORS, isKilnErrorCode, type KilnErrorCode } from "@kiln/contracts/errors";
 import { MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts/limits";
-import { hostCallErrorReply, hostCallReply, INSTRUCTIONS_PER_INTERRUPT, PluginInstance } from "@kiln/javy-plugin";
+import {
+  hostCallErrorReply,
+  hostCallReply,
+  INSTRUCTIONS_PER_INTERRUPT,
+  PluginInstance,
+  warmUp,
+} from "@kiln/javy-plugin";
 import { type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
 import { jsonTextTooDeep } from "../json-safety.js";
 import { LineSplitter, type LogLevel } from "../logger.js";
 import {
-  type CallReply,
+  CALL_AREA_BYTES,
+  CALL_HEADER_BYTES,
+  Call,
   Control,
   type FromWorker,
+  ON_PORT,
   type Outcome,
+  type PortCall,
+  type PortReply,
   readCounters,
   readProgress,
   type StopKind,
   StopReason,
   type ToWorker,
   type WorkerInit,
+  type WorkerLimits,
 } from "./protocol.js";
 
 const init = workerData as WorkerInit;
-const limits = init.limits;
 const port = parentPort as NonNullable<typeof parentPort>;
-const control = new Int32Array(init.control);
+const calls = new Int32Array(init.calls, 0, CALL_HEADER_BYTES / Int32Array.BYTES_PER_ELEMENT);
+const requestArea = Buffer.from(init.calls, CALL_HEADER_BYTES, CALL_AREA_BYTES);
+const replyArea = Buffer.from(init.calls, CALL_HEADER_BYTES + CALL_AREA_BYTES, CALL_AREA_BYTES);
 const post = (message: FromWorker) => port.postMessage(message);
 const ok = hostCallReply;
 const refuse = hostCallErrorReply;
@@ -41,7 +55,22 @@ const STOP_KINDS = Object.fromEntries(Object.entries(StopReason).map(([k, v]) =>
 /** Room for a checkpoint's progress and counters beside its state. */
 const CHECKPOINT_ENVELOPE_BYTES = 64 * 1024;
 
-/** The state of the invocation running now. */
+/** One extension instance of this worker. */
+interface Instance {
+  readonly id: number;
+  readonly plugin: PluginInstance;
+  readonly exports: Record<string, unknown>;
+  readonly control: Int32Array;
+  readonly limits: WorkerLimits;
+  readonly stdout: LineSplitter;
+  readonly stderr: LineSplitter;
+}
+
+let pluginModule: WebAssembly.Module | undefined;
+const instances = new Map<number, Instance>();
+
+/** The state of the invocation running now (one at a time per worker). */
+let current: Instance | undefined;
 let reported: Outcome | undefined;
 let stopped: StopKind | undefined;
 let polls = 0;
@@ -52,30 +81,22 @@ let logCapped = false;
 let callSeq = 0;
 
 /** Counts log output against the invocation's `logBytes`; false once past it (after one warning). */
-function spendLog(bytes: number): boolean {
+function spendLog(self: Instance, bytes: number): boolean {
   if (logCapped) return false;
   logBytes += bytes;
-  if (logBytes > limits.logBytes) {
+  if (logBytes > self.limits.logBytes) {
     logCapped = true;
     post({
       type: "log",
+      instance: self.id,
       level: "warn",
-      message: `KILN_LOG_LIMIT: this run wrote more than ${limits.logBytes} bytes of log; later lines are dropped`,
+      message: `KILN_LOG_LIMIT: this run wrote more than ${self.limits.logBytes} bytes of log; later lines are dropped`,
       source: "log",
     });
     return false;
   }
   return true;
 }
-
-/** A `ctx.log` line, within the log budget. */
-function log(level: LogLevel, message: string, source: "log" | "stdout" | "stderr"): void {
-  if (spendLog(message.length)) post({ type: "log", level, message, source });
-}
-
-// Console output counts against the budget as written, before lines are split (and long ones cut).
-const stdout = new LineSplitter((message) => post({ type: "log", level: "info", message, source: "stdout" }));
-const stderr = new LineSplitter((message) => post({ type: "log", level: "error", message, source: "stderr" }));
 
 /**
  * QuickJS's interrupt handler, every {@link INSTRUCTIONS_PER_INTERRUPT} interpreter steps: true
@@ -93,7 +114,7 @@ function interrupt(): boolean {
  */
 function mustStop(overBudget = false): boolean {
   if (stopped) return true;
-  const stop = Atomics.load(control, Control.stop);
+  const stop = current ? Atomics.load(current.control, Control.stop) : StopReason.none;
   if (stop !== StopReason.none) stopped = STOP_KINDS[stop] ?? "cancel";
   else if (overBudget) stopped = "instructions";
   else if (deadline !== Number.POSITIVE_INFINITY && Date.now() >= deadline) stopped = "deadline";
@@ -101,7 +122,7 @@ function mustStop(overBudget = false): boolean {
 }
 
 /** Size and depth, checked on the text before anything parses it. */
-function payloadProblem(op: string, payload: string, maxBytes: number): string | undefined {
+function payloadProblem(limits: WorkerLimits, op: string, payload: string, maxBytes: number): string | undefined {
   // UTF-16 length ≤ UTF-8 bytes ≤ 3 × length: measure exactly only when it could matter.
   if (payload.length > maxBytes || (payload.length * 3 > maxBytes && Buffer.byteLength(payload) > maxBytes)) {
     const code =
@@ -132,7 +153,7 @@ function parse(op: string, payload: string): { value: unknown } | { error: strin
 }
 
 /** Runtime operations are answered here, without a round trip; the rest go to the host and block. */
-function hostCall(op: string, payload: string): string | null {
+function hostCall(self: Instance, op: string, payload: string): string | null {
   if (mustStop()) return null;
   if (op.length > MAX_OPERATION_NAME_LENGTH) {
     return refuse(
@@ -140,7 +161,9 @@ function hostCall(op: string, payload: string): string | null {
       `an operation name of ${op.length} characters: no operation has a name longer than ${MAX_OPERATION_NAME_LENGTH}`,
     );
   }
+  const { limits } = self;
   const problem = payloadProblem(
+    limits,
     op,
     payload,
     // `{"value":…}` around a result; a checkpoint's state is measured exactly by the host.
@@ -160,11 +183,16 @@ function hostCall(op: string, payload: string): string | null {
       if ("error" in parsed) return parsed.error;
       // Payloads come from the extension: trust their shape no further than the protocol's types allow.
       const { level, message } = (parsed.value ?? {}) as Partial<LogPayload>;
-      log(
-        level && LOG_LEVELS.has(level) ? level : "info",
-        typeof message === "string" ? message : String(message),
-        "log",
-      );
+      const text = typeof message === "string" ? message : String(message);
+      if (spendLog(self, text.length)) {
+        post({
+          type: "log",
+          instance: self.id,
+          level: level && LOG_LEVELS.has(level) ? level : "info",
+          message: text,
+          source: "log",
+        });
+      }
       return ok(null);
     }
     case RuntimeOps.complete: {
@@ -180,7 +208,7 @@ function hostCall(op: string, payload: string): string | null {
       return ok(null);
     }
     case RuntimeOps.interrupted:
-      return ok(INTERRUPTS[Atomics.load(control, Control.interrupt)] ?? "none");
+      return ok(INTERRUPTS[Atomics.load(self.control, Control.interrupt)] ?? "none");
     case RuntimeOps.progress: {
       const parsed = parse(op, payload);
       if ("error" in parsed) return parsed.error;
@@ -189,36 +217,52 @@ function hostCall(op: string, payload: string): string | null {
       if (!progress || !counters) {
         return refuse("KILN_INVALID_PAYLOAD", `"${op}" needs finite numbers for done, total (or null) and counters`);
       }
-      post({ type: "progress", ...progress, counters });
+      post({ type: "progress", instance: self.id, ...progress, counters });
       return ok(null);
     }
     default: {
-      const reply = blockingCall(op, payload);
+      const reply = blockingCall(self, op, payload);
       return reply === null || mustStop() ? null : reply;
     }
   }
 }
 
 /**
- * Posts the call and blocks until the host's answer to *this* call (by sequence number) arrives,
- * or until the deadline passes (null: stop).
+ * Hands the call to the host through the call block and blocks until the host's answer to *this*
+ * call (by sequence number) is there, or until the code must stop (null).
  */
-function blockingCall(op: string, payload: string): string | null {
+function blockingCall(self: Instance, op: string, payload: string): string | null {
   const seq = ++callSeq;
-  init.callPort.postMessage({ seq, op, payload });
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: measure exactly only when it could matter.
+  const room = CALL_AREA_BYTES;
+  const fits = (op.length + payload.length) * 3 <= room || Buffer.byteLength(op) + Buffer.byteLength(payload) <= room;
+  if (fits) {
+    const opBytes = requestArea.write(op, 0);
+    calls[Call.opBytes] = opBytes;
+    calls[Call.payloadBytes] = requestArea.write(payload, opBytes);
+  } else {
+    calls[Call.opBytes] = 0;
+    calls[Call.payloadBytes] = ON_PORT;
+    init.callPort.postMessage({ seq, op, payload } satisfies PortCall);
+  }
+  calls[Call.instance] = self.id;
+  Atomics.store(calls, Call.request, seq);
+  Atomics.notify(calls, Call.request);
   for (;;) {
-    const answered = Atomics.load(control, Control.reply);
+    const answered = Atomics.load(calls, Call.reply);
     if (answered === seq) break;
-    // Stopped while waiting: the reply no longer matters (it is dropped when it comes).
+    // Stopped while waiting: the reply no longer matters (the host drops it).
     if (mustStop()) return null;
     const left = deadline - Date.now();
     // A stale wake-up (meant for an earlier call) just loops; the slot tells the truth.
-    Atomics.wait(control, Control.reply, answered, Number.isFinite(left) ? left : undefined);
+    Atomics.wait(calls, Call.reply, answered, Number.isFinite(left) ? left : undefined);
   }
+  const length = Atomics.load(calls, Call.replyBytes);
+  if (length !== ON_PORT) return replyArea.toString("utf8", 0, length);
   for (;;) {
     const received = receiveMessageOnPort(init.callPort as MessagePort);
     if (!received) return refuse("KILN_HOST_CALL_FAILED", `no reply to "${op}"`);
-    const reply = received.message as CallReply;
+    const reply = received.message as PortReply;
     if (reply.seq === seq) return reply.reply;
     // Older replies (to a call abandoned at its deadline) are dropped.
   }
@@ -234,19 +278,6 @@ function failure(reply: string): Outcome {
   };
 }
 
-const plugin = await PluginInstance.create({
-  module: init.pluginModule,
-  onStdout: (b) => spendLog(b.length) && stdout.push(b),
-  onStderr: (b) => spendLog(b.length) && stderr.push(b),
-  hostCall,
-  interrupt,
-});
-plugin.setMemoryLimit(limits.memoryBytes);
-const instance = new WebAssembly.Instance(init.module, {
-  [init.namespace]: plugin.exports as WebAssembly.ModuleImports,
-});
-const exports = instance.exports as Record<string, unknown>;
-
 /** `out of memory` that the job did not catch: its own code, since no fix in the job's logic is implied. */
 const OUT_OF_MEMORY = /\bout of memory\b/;
 
@@ -260,7 +291,42 @@ function limitCode(error: { name: string; message: string }): { code?: KilnError
   return isKilnErrorCode(code) && ERRORS[code].area === "limits" ? { code } : {};
 }
 
-function invoke(message: ToWorker): Outcome {
+/** Instantiates the plugin for a new instance and links the extension's module to it. */
+async function create(message: Extract<ToWorker, { type: "create" }>): Promise<void> {
+  if (!pluginModule) throw new Error("internal error: the worker has no plugin yet");
+  let self: Instance | undefined;
+  const instance = () => self as Instance;
+  const plugin = await PluginInstance.create({
+    module: pluginModule,
+    onStdout: (b) => spendLog(instance(), b.length) && instance().stdout.push(b),
+    onStderr: (b) => spendLog(instance(), b.length) && instance().stderr.push(b),
+    hostCall: (op, payload) => hostCall(instance(), op, payload),
+    interrupt,
+  });
+  plugin.setMemoryLimit(message.limits.memoryBytes);
+  const linked = new WebAssembly.Instance(message.module, {
+    [message.namespace]: plugin.exports as WebAssembly.ModuleImports,
+  });
+  const id = message.instance;
+  // Console output counts against the budget as written, before lines are split (and long ones cut).
+  self = {
+    id,
+    plugin,
+    exports: linked.exports as Record<string, unknown>,
+    control: new Int32Array(message.control),
+    limits: message.limits,
+    stdout: new LineSplitter((text) =>
+      post({ type: "log", instance: id, level: "info", message: text, source: "stdout" }),
+    ),
+    stderr: new LineSplitter((text) =>
+      post({ type: "log", instance: id, level: "error", message: text, source: "stderr" }),
+    ),
+  };
+  instances.set(id, self);
+}
+
+function invoke(self: Instance, message: Extract<ToWorker, { type: "invoke" }>): Outcome {
+  current = self;
   reported = undefined;
   stopped = undefined;
   polls = 0;
@@ -272,18 +338,20 @@ function invoke(message: ToWorker): Outcome {
       : Math.ceil(message.instructions / INSTRUCTIONS_PER_INTERRUPT);
   deadline = message.deadline ?? Number.POSITIVE_INFINITY;
   const name = message.export;
-  const fn = exports[name];
+  const fn = self.exports[name];
   if (typeof fn !== "function") {
     return { kind: "failed", error: { name: "Error", message: `the module has no export "${name}"` } };
   }
+  const { plugin } = self;
   plugin.setStdin(message.stdin ?? new Uint8Array());
   try {
     plugin.runExport(name, fn as () => void);
   } catch (error) {
     return { kind: "trapped", message: error instanceof Error ? error.message : String(error) };
   } finally {
-    stdout.flush();
-    stderr.flush();
+    self.stdout.flush();
+    self.stderr.flush();
+    current = undefined;
   }
   // Set by host calls during the export (TypeScript cannot see callbacks assign them).
   const ended = reported as Outcome | undefined;
@@ -303,6 +371,43 @@ function invoke(message: ToWorker): Outcome {
 }
 
 port.on("message", (message: ToWorker) => {
-  const outcome = invoke(message);
-  post({ type: "done", seq: message.seq, outcome, memoryBytes: plugin.memoryBytes });
+  switch (message.type) {
+    case "plugin":
+      pluginModule = message.module;
+      return;
+    case "create":
+      create(message).then(
+        () => post({ type: "created", instance: message.instance }),
+        (error: unknown) =>
+          post({
+            type: "created",
+            instance: message.instance,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      );
+      return;
+    case "invoke": {
+      const self = instances.get(message.instance);
+      const outcome: Outcome = self
+        ? invoke(self, message)
+        : { kind: "trapped", message: `internal error: instance ${message.instance} is not in this worker` };
+      post({
+        type: "done",
+        instance: message.instance,
+        seq: message.seq,
+        outcome,
+        memoryBytes: self?.plugin.memoryBytes ?? 0,
+      });
+      return;
+    }
+    case "drop":
+      instances.delete(message.instance);
+      return;
+    case "warm":
+      warmUp(pluginModule ? { module: pluginModule } : {}).then(
+        () => post({ type: "warmed" }),
+        (error: unknown) => post({ type: "warmed", error: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+  }
 });

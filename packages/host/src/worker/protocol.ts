@@ -1,18 +1,22 @@
 /**
- * Messages between the host (main thread) and an extension's worker thread. Each extension instance
- * runs in a worker so that a long or runaway job never blocks the application's event loop, and so
- * that it can be stopped even when its code never returns to the interpreter (V8 cannot interrupt
- * Wasm on the main thread).
+ * Messages and shared memory between the host (main thread) and its pool of worker threads. A
+ * worker holds many extension instances (each a plugin instance linked to one extension module) and
+ * runs one invocation at a time. Instances run in workers, not on the main thread, so that a long
+ * or runaway job never blocks the application's event loop, and so that code that never returns to
+ * the interpreter can still be ended (V8 cannot interrupt Wasm on the main thread).
  *
- * Host calls are synchronous inside QuickJS but may be asynchronous in the application (a database
- * query, an HTTP request): the worker posts the call, with a sequence number, on a dedicated port
- * and blocks on `Atomics.wait`; the host answers on the port, then stores the call's sequence
- * number in the shared `reply` slot and wakes the worker. The worker waits until that slot holds
- * *its* call's number, so a late wake-up meant for an earlier call is never taken for a reply.
+ * **Host calls** are synchronous inside QuickJS but may be asynchronous in the application (a
+ * database query, an HTTP request). Each worker shares a *call block* with the host: the worker
+ * writes the call (operation, payload, instance) into it, bumps the `request` slot and notifies;
+ * the host waits for that slot with `Atomics.waitAsync`, serves the call, writes the reply into the
+ * block, stores the call's sequence number in the `reply` slot and notifies back. One notify each
+ * way and no message on the hot path; a call or reply too large for the block goes on the worker's
+ * port instead (its length slot says so). The worker waits until the `reply` slot holds *its*
+ * call's number, so a late wake-up meant for an earlier (abandoned) call is never taken for a reply.
  *
- * Stops (cancel, pause after its grace, deadline) are a value the host stores in the shared `stop`
- * slot; QuickJS's interrupt handler reads it every 10,000 interpreter steps, so running code stops
- * within milliseconds and the instance stays usable.
+ * **Stops** (cancel, pause after its grace, deadline) are a value the host stores in the instance's
+ * own control block; QuickJS's interrupt handler reads it every 10,000 interpreter steps, so running
+ * code stops within milliseconds and the instance stays usable.
  *
  * @module
  */
@@ -22,18 +26,16 @@ import type { KilnErrorCode } from "@kiln/contracts/errors";
 import type { ProgressPayload } from "@kiln/sdk/protocol";
 import type { LogLevel } from "../logger.js";
 
-/** Slots of the shared `Int32Array` both sides see. */
+/** Slots of an instance's control block (an `Int32Array` both sides see). */
 export const Control = {
-  /** Sequence number of the last host call the host answered. */
-  reply: 0,
   /** What the host asks of the running job: {@link Interrupt}. Read by `ctx.interrupted` with no round trip. */
-  interrupt: 1,
-  /** Why the host stops the running code now: {@link StopReason}; 0 to let it run. */
-  stop: 2,
+  interrupt: 0,
+  /** Why the host stops the instance's running code now: {@link StopReason}; 0 to let it run. */
+  stop: 1,
 } as const;
 
-/** Number of `Int32` slots in the control block. */
-export const CONTROL_SLOTS = 4;
+/** Number of `Int32` slots in an instance's control block. */
+export const CONTROL_SLOTS = 2;
 
 /** Values of the `interrupt` slot. */
 export const Interrupt = { none: 0, pause: 1, cancel: 2 } as const;
@@ -44,7 +46,38 @@ export const StopReason = { none: 0, pause: 1, cancel: 2, deadline: 3, instructi
 /** Why a running invocation was stopped by the host. */
 export type StopKind = Exclude<keyof typeof StopReason, "none">;
 
-/** The limits the worker itself enforces on what crosses the wall; fixed for an instance. */
+/** `Int32` slots at the start of a worker's call block; the rest holds call and reply bytes. */
+export const Call = {
+  /** Sequence number of the last call the worker made (worker writes, host waits on it). */
+  request: 0,
+  /** Sequence number of the last call the host answered (host writes, worker waits on it). */
+  reply: 1,
+  /** The calling instance's id. */
+  instance: 2,
+  /** Bytes of the operation name at the start of the request area. */
+  opBytes: 3,
+  /** Bytes of the payload after the name; {@link ON_PORT} when the call went on the port. */
+  payloadBytes: 4,
+  /** Bytes of the reply in the reply area; {@link ON_PORT} when the reply went on the port. */
+  replyBytes: 5,
+} as const;
+
+/** A length slot's value when the bytes did not fit the block and crossed on the worker's port. */
+export const ON_PORT = -1;
+
+/** Bytes of the call block's header. */
+export const CALL_HEADER_BYTES = 32;
+
+/**
+ * Bytes of each of the block's two areas (request, reply). Most calls are far smaller; larger ones
+ * cross on the port, which costs a message but has no size limit of its own.
+ */
+export const CALL_AREA_BYTES = 64 * 1024;
+
+/** Total bytes of a worker's call block. */
+export const CALL_BLOCK_BYTES = CALL_HEADER_BYTES + 2 * CALL_AREA_BYTES;
+
+/** The limits the worker enforces on what an instance passes across the wall; fixed for an instance. */
 export interface WorkerLimits {
   readonly memoryBytes: number;
   readonly payloadBytes: number;
@@ -54,28 +87,56 @@ export interface WorkerLimits {
   readonly logBytes: number;
 }
 
-/** `workerData` of an extension worker. */
+/** `workerData` of a pool worker. */
 export interface WorkerInit {
-  readonly extensionId: string;
-  readonly pluginModule: WebAssembly.Module;
-  readonly module: WebAssembly.Module;
-  readonly namespace: string;
-  readonly control: SharedArrayBuffer;
+  /** The worker's call block ({@link CALL_BLOCK_BYTES}). */
+  readonly calls: SharedArrayBuffer;
+  /** Carries the calls and replies too large for the call block ({@link PortCall}, {@link PortReply}). */
   readonly callPort: MessagePort;
-  readonly limits: WorkerLimits;
 }
 
-/** Host → worker. */
-export type ToWorker = {
-  readonly type: "invoke";
+/** Worker → host on the call port: a call that did not fit the call block. */
+export interface PortCall {
   readonly seq: number;
-  readonly export: string;
-  readonly stdin?: Uint8Array;
-  /** `Date.now()` past which the invocation is stopped (reason `deadline`). */
-  readonly deadline?: number;
-  /** Interpreter steps the invocation may take (reason `instructions` past it). */
-  readonly instructions?: number;
-};
+  readonly op: string;
+  readonly payload: string;
+}
+
+/** Host → worker on the call port: the reply to call `seq`, when it did not fit the call block. */
+export interface PortReply {
+  readonly seq: number;
+  readonly reply: string;
+}
+
+/** Host → worker, on the worker's port. */
+export type ToWorker =
+  /** The compiled plugin every instance of this worker links to; sent once, before any `create`. */
+  | { readonly type: "plugin"; readonly module: WebAssembly.Module }
+  /** Instantiates the plugin and links `module` to it (no code of the extension runs yet). */
+  | {
+      readonly type: "create";
+      readonly instance: number;
+      readonly module: WebAssembly.Module;
+      readonly namespace: string;
+      readonly control: SharedArrayBuffer;
+      readonly limits: WorkerLimits;
+    }
+  /** Calls an export of an instance. */
+  | {
+      readonly type: "invoke";
+      readonly instance: number;
+      readonly seq: number;
+      readonly export: string;
+      readonly stdin?: Uint8Array;
+      /** `Date.now()` past which the invocation is stopped (reason `deadline`). */
+      readonly deadline?: number;
+      /** Interpreter steps the invocation may take (reason `instructions` past it). */
+      readonly instructions?: number;
+    }
+  /** Forgets an instance: its memory goes with it. */
+  | { readonly type: "drop"; readonly instance: number }
+  /** Runs the plugin's hot paths once on a throwaway instance, so that V8 compiles them fully. */
+  | { readonly type: "warm" };
 
 /** How an invocation ended, as the worker saw it. */
 export type Outcome =
@@ -92,10 +153,13 @@ export type Outcome =
   | { readonly kind: "trapped"; readonly message: string }
   | { readonly kind: "stopped"; readonly reason: StopKind };
 
-/** Worker → host, on `parentPort` (never blocking). */
+/** Worker → host, on the worker's port (never blocking the worker). */
 export type FromWorker =
+  | { readonly type: "created"; readonly instance: number; readonly error?: string }
+  | { readonly type: "warmed"; readonly error?: string }
   | {
       readonly type: "done";
+      readonly instance: number;
       readonly seq: number;
       readonly outcome: Outcome;
       /** Size of the instance's linear memory after the invocation, in bytes. */
@@ -103,11 +167,12 @@ export type FromWorker =
     }
   | {
       readonly type: "log";
+      readonly instance: number;
       readonly level: LogLevel;
       readonly message: string;
       readonly source: "log" | "stdout" | "stderr";
     }
-  | ({ readonly type: "progress" } & ProgressPayload);
+  | ({ readonly type: "progress"; readonly instance: number } & ProgressPayload);
 
 /** A progress message is a status line, not a channel for data: longer ones are cut. */
 export const MAX_PROGRESS_MESSAGE = 1000;
@@ -131,17 +196,4 @@ export function readCounters(value: unknown): ProgressPayload["counters"] | unde
   if (typeof value !== "object" || value === null) return undefined;
   const { items, bytes } = value as Record<string, unknown>;
   return isCount(items) && isCount(bytes) ? { items, bytes } : undefined;
-}
-
-/** Worker → host on the call port: a host call the worker is blocked on. */
-export interface CallRequest {
-  readonly seq: number;
-  readonly op: string;
-  readonly payload: string;
-}
-
-/** Host → worker on the call port: the reply JSON (a `HostCallReply`) to call `seq`. */
-export interface CallReply {
-  readonly seq: number;
-  readonly reply: string;
 }

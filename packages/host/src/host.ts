@@ -233,6 +233,8 @@ export class ExtensionHost {
       });
     // Claimed before the first await below: two loads of one folder must not both succeed.
     this.#loading.set(manifest.id, undefined);
+    // Started now, so that compiling the plugin and booting a worker overlap reading the module.
+    this.#loadPlugin().catch(() => undefined);
     try {
       return await this.#load(absDir, manifest, options);
     } finally {
@@ -403,7 +405,7 @@ export class ExtensionHost {
   async close(): Promise<void> {
     await this.jobs.close();
     for (const id of [...this.#extensions.keys()]) await this.unload(id);
-    if (this.#plugin) await (await this.#plugin).pool.close();
+    await this.#pool?.close();
     await this.store.close();
   }
 
@@ -486,13 +488,19 @@ export class ExtensionHost {
    * instantiates the same compiled module, which crosses to each worker without recompiling.
    */
   #loadPlugin(): Promise<{ pool: WorkerPool; namespace: string }> {
-    this.#plugin ??= (async () => {
-      const source = this.#pluginSource ?? (await readPluginBytes());
-      const module =
-        source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
-      this.#pool = new WorkerPool({ ...this.#poolSize, plugin: module });
-      return { pool: this.#pool, namespace: readImportNamespace(module) ?? PLUGIN_NAMESPACE };
-    })();
+    if (!this.#plugin) {
+      const module = (async () => {
+        const source = this.#pluginSource ?? (await readPluginBytes());
+        return source instanceof WebAssembly.Module
+          ? source
+          : await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
+      })();
+      const pool = new WorkerPool({ ...this.#poolSize, plugin: module });
+      this.#pool = pool;
+      // The first worker boots (~50 ms) while the plugin compiles and the extension's files are read.
+      pool.prestart();
+      this.#plugin = module.then((m) => ({ pool, namespace: readImportNamespace(m) ?? PLUGIN_NAMESPACE }));
+    }
     return this.#plugin;
   }
 }

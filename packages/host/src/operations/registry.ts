@@ -49,10 +49,13 @@ export interface OperationRegistryOptions {
   readonly maxValueDepth?: number;
 }
 
+/** A compiled schema check (Ajv's, or one that compiles on first use); `errors` after a failure. */
+type Validator = ((value: unknown) => boolean) & { errors?: ErrorObject[] | null | undefined };
+
 interface Registered {
   readonly def: OperationDefinition<unknown, unknown>;
-  readonly validateInput: ValidateFunction | undefined;
-  readonly validateOutput: ValidateFunction | undefined;
+  readonly validateInput: Validator | undefined;
+  readonly validateOutput: Validator | undefined;
 }
 
 /**
@@ -72,6 +75,28 @@ function compileShared(schema: object): ValidateFunction {
     sharedAjv.removeSchema(schema);
     sharedValidators.set(schema, validate);
   }
+  return validate;
+}
+
+/** Schemas known to compile: the built-in operations' (`builtins/define.test.ts` compiles each). */
+const trustedSchemas = new WeakSet<object>();
+
+/**
+ * Marks a schema as known to compile, so that registering it costs nothing and it is compiled on
+ * its operation's first call: a process that calls two built-ins pays for two, not for all.
+ */
+export function trustSchema(schema: object): void {
+  trustedSchemas.add(schema);
+}
+
+function lazyValidator(schema: object): Validator {
+  let compiled: ValidateFunction | undefined;
+  const validate: Validator = (value) => {
+    compiled ??= compileShared(schema);
+    const ok = compiled(value);
+    validate.errors = compiled.errors;
+    return ok;
+  };
   return validate;
 }
 
@@ -128,7 +153,7 @@ export class OperationRegistry {
       );
     }
     const validateInput = this.#compile(def.name, "input", def.input);
-    let validateOutput: ValidateFunction | undefined;
+    let validateOutput: Validator | undefined;
     try {
       validateOutput = this.#compile(def.name, "output", def.output);
     } catch (e) {
@@ -258,8 +283,9 @@ export class OperationRegistry {
     return this.#ownAjv;
   }
 
-  #compile(name: string, which: "input" | "output", schema: JsonSchema | undefined): ValidateFunction | undefined {
+  #compile(name: string, which: "input" | "output", schema: JsonSchema | undefined): Validator | undefined {
     if (schema === undefined) return undefined;
+    if (trustedSchemas.has(schema)) return lazyValidator(schema);
     if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
       throw new OperationDefinitionError(
         "KILN_OPERATION_SCHEMA_INVALID",

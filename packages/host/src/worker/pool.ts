@@ -82,8 +82,11 @@ export interface PoolOptions {
   readonly size: number;
   /** Workers at most, when every one is busy. */
   readonly max: number;
-  /** The compiled plugin every instance links to (sent to each worker once, never recompiled). */
-  readonly plugin: WebAssembly.Module;
+  /**
+   * The compiled plugin every instance links to (sent to each worker once, never recompiled). A
+   * worker may boot before it is compiled: nothing runs there until it is.
+   */
+  readonly plugin: Promise<WebAssembly.Module>;
 }
 
 /** What a new instance is. */
@@ -92,6 +95,9 @@ export interface InstanceSpec {
   readonly namespace: string;
   readonly limits: WorkerLimits;
 }
+
+/** How often an instance whose worker went down before creating it is tried on another. */
+const MAX_CREATE_ATTEMPTS = 3;
 
 /** How long a worker above the pool's size may idle before it is retired. */
 export const SURPLUS_IDLE_MS = 2000;
@@ -144,7 +150,7 @@ export class WorkerPool {
    * extension's code has run yet). Rejects if the worker failed to create it.
    */
   async create(spec: InstanceSpec, callbacks: InstanceCallbacks): Promise<ExtensionInstance> {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new WorkerExitedError("the host is closed", false);
       const worker = this.#pick();
       const instance = new ExtensionInstance(++this.#nextInstance, worker, callbacks);
@@ -152,8 +158,9 @@ export class WorkerPool {
         await worker.create(instance, spec);
         return instance;
       } catch (error) {
-        // The worker went down before it got to this instance (a neighbour's runaway): try another.
-        if (!(error instanceof WorkerExitedError && error.lost)) throw error;
+        // The worker went down before it got to this instance (a neighbour's runaway): try another,
+        // a few times (a worker that cannot start at all must not be started for ever).
+        if (!(error instanceof WorkerExitedError && error.lost) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
       }
     }
   }
@@ -167,6 +174,11 @@ export class WorkerPool {
     await this.#pick().warm();
   }
 
+  /** Boots a first worker if there is none, ahead of the first instance. */
+  prestart(): void {
+    if (this.#workers.size === 0 && !this.#closed) this.#spawn();
+  }
+
   /** Ends every worker at once. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -177,6 +189,8 @@ export class WorkerPool {
   #pick(): PoolWorker {
     const live = [...this.#workers].filter((w) => w.accepting);
     const { size, max } = this.#options;
+    const fresh = live.find((w) => w.idle && w.instances === 0);
+    if (fresh) return fresh;
     if (live.length < size) return this.#spawn();
     let best: PoolWorker | undefined;
     for (const w of live) if (w.idle && (!best || w.instances < best.instances)) best = w;
@@ -246,7 +260,10 @@ class PoolWorker {
   readonly #onExit: () => void;
   readonly #onIdle: () => void;
 
-  constructor(plugin: WebAssembly.Module, onExit: () => void, onIdle: () => void) {
+  /** The plugin has been posted: tasks may go. */
+  #ready = false;
+
+  constructor(plugin: Promise<WebAssembly.Module>, onExit: () => void, onIdle: () => void) {
     this.#onExit = onExit;
     this.#onIdle = onIdle;
     const calls = new SharedArrayBuffer(CALL_BLOCK_BYTES);
@@ -259,7 +276,15 @@ class PoolWorker {
     // execArgv: [] so that the worker resolves packages as published (a test runner's
     // `--conditions` would point it at TypeScript sources it cannot run).
     this.#worker = new Worker(ENTRY, { workerData: data, transferList: [port2], execArgv: [] });
-    this.#post({ type: "plugin", module: plugin });
+    plugin.then(
+      (module) => {
+        if (this.#exited) return;
+        this.#post({ type: "plugin", module });
+        this.#ready = true;
+        this.#pump();
+      },
+      (error: unknown) => void this.kill(`the plugin could not be compiled: ${String(error)}`),
+    );
     this.#worker.on("message", (message: FromWorker) => this.#onMessage(message));
     // A message that cannot be deserialised here would otherwise vanish, and with it the outcome
     // of the invocation that sent it: the instance's state is then unknown, so it goes.
@@ -360,7 +385,7 @@ class PoolWorker {
   }
 
   #pump(): void {
-    if (this.#running || this.#exited) return;
+    if (this.#running || this.#exited || !this.#ready) return;
     const task = this.#queue.shift();
     if (!task) {
       this.#worker.unref();

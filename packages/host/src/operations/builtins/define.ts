@@ -6,6 +6,7 @@
  * @module
  */
 import { BUILTIN_OPERATIONS, type BuiltinOperationName, type BuiltinOperations } from "@kiln/contracts";
+import { trustSchema } from "../registry.js";
 import type { OperationContext, OperationDefinition } from "../types.js";
 
 /** The handler of built-in operation `N`: its payload and reply types are the table's. */
@@ -20,5 +21,7 @@ export function builtin<N extends BuiltinOperationName>(
   handler: BuiltinHandler<N>,
 ): OperationDefinition<BuiltinOperations[N]["input"], BuiltinOperations[N]["output"]> {
   const { permission, description, input, output } = BUILTIN_OPERATIONS[name];
+  // The table's schemas compile (define.test.ts checks each): they compile on their first call.
+  for (const schema of [input, output]) if (typeof schema === "object" && schema !== null) trustSchema(schema);
   return { name, permission, description, input, output, handler };
 }

@@ -1,0 +1,55 @@
+// Builds the Kiln extension the scenarios load, with nothing but public API (compileSource,
+// emitDynamicModule, a manifest), the way packages/host/bench/sandbox.mjs does: the same code
+// must build in an older checkout.
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileSource, emitDynamicModule, jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
+import { KILN_JOBS, KILN_SOURCE } from "../fixtures/guest.mjs";
+
+/** The permission the bench's own operation needs. */
+export const BENCH_PERMISSION = "bench.call";
+/** The application operation the guest → host row calls. */
+export const BENCH_OPERATION = "bench.noop";
+
+function manifest(id, module) {
+  return {
+    manifestVersion: 1,
+    id,
+    name: id,
+    version: "1.0.0",
+    permissions: [BENCH_PERMISSION],
+    jobs: KILN_JOBS.map((name) => ({ name, export: `job-${name}` })),
+    hooks: { init: "kiln-init", cleanup: "kiln-cleanup" },
+    module: {
+      file: "extension.wasm",
+      sha256: createHash("sha256").update(module).digest("hex"),
+      plugin: PLUGIN_NAMESPACE,
+    },
+    generator: "kiln-bench",
+  };
+}
+
+/** Compiles the guest into `dir` (manifest.json + extension.wasm) under the id `id`. */
+export async function buildKilnExtension(dir, id) {
+  const bytecode = await compileSource(KILN_SOURCE);
+  const exports = [
+    { wasmName: "kiln-init", jsName: "kilnInit" },
+    { wasmName: "kiln-cleanup", jsName: "kilnCleanup" },
+    ...KILN_JOBS.map((j) => ({ wasmName: `job-${j}`, jsName: jsExportName(`job-${j}`) })),
+  ];
+  const module = await emitDynamicModule({ bytecode, exports });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "extension.wasm"), module);
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(id, module)));
+  return dir;
+}
+
+/** A copy of the built extension in `dir` under another id (the host keys extensions by id). */
+export function cloneKilnExtension(template, dir, id) {
+  mkdirSync(dir, { recursive: true });
+  const module = readFileSync(join(template, "extension.wasm"));
+  copyFileSync(join(template, "extension.wasm"), join(dir, "extension.wasm"));
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(id, module)));
+  return dir;
+}

@@ -1,0 +1,227 @@
+// Kiln's side of every row, through the public API only (`@kiln/host` as built in packages/host/dist).
+// Usage: node --expose-gc kiln.mjs <scenario> '<json options>'; prints one BENCH-RESULT line.
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ExtensionHost } from "@kiln/host";
+import { CPU_PARTS, WARM_INPUT } from "../fixtures/guest.mjs";
+import { fitIn, median, now, report, settle, sleep, WORK } from "../lib/common.mjs";
+import { BENCH_OPERATION, BENCH_PERMISSION, cloneKilnExtension } from "../lib/kiln-fixture.mjs";
+
+const [scenario, raw = "{}"] = process.argv.slice(2);
+const opts = JSON.parse(raw);
+const scratch = mkdtempSync(join(WORK, "kiln-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
+let clones = 0;
+/** Loads a fresh copy of the extension under a new id; returns the id. */
+async function loadCopy(host, options = {}) {
+  const id = `bench-${process.pid}-${clones++}`;
+  const dir = cloneKilnExtension(opts.template, join(scratch, id), id);
+  await host.load(dir, { permissions: "*", ...options });
+  return id;
+}
+
+function newHost(options = {}) {
+  const host = new ExtensionHost({ logger: () => {}, ...options });
+  // The operation the guest → host row calls: trivial, so the row measures the call path alone.
+  host.operations.register({ name: BENCH_OPERATION, permission: BENCH_PERMISSION, handler: () => null });
+  return host;
+}
+
+const rss = () => process.memoryUsage().rss;
+
+const scenarios = {
+  /** Fresh instance → first result: `host.load` of a tiny extension, then a no-op job (`host.run`). */
+  async fresh() {
+    const host = newHost();
+    // The first load also compiles the plugin, once per host: not what this row measures.
+    await host.run(await loadCopy(host), "noop");
+    const ms = [];
+    for (let i = 0; i < opts.count; i++) {
+      const t = now();
+      const id = await loadCopy(host);
+      await host.run(id, "noop");
+      ms.push(now() - t);
+    }
+    return { ms: median(ms) };
+  },
+
+  /** Warm call: 0.5 KB of JSON in and out of a loaded extension (`host.run`, nothing persisted). */
+  async warm() {
+    const host = newHost();
+    const id = await loadCopy(host);
+    for (let i = 0; i < 50; i++) await host.run(id, "echo", WARM_INPUT);
+    const t = now();
+    for (let i = 0; i < opts.calls; i++) await host.run(id, "echo", WARM_INPUT);
+    return { us: ((now() - t) * 1000) / opts.calls };
+  },
+
+  /**
+   * Guest → host: a job making `n` raw host calls in a loop. `app`: an operation the application
+   * registered (answered on the main thread); `worker`: `$interrupted`, a runtime operation the
+   * worker answers itself; `progress`: `$progress`, answered in the worker and passed on to the
+   * main thread without waiting. The rate limit is off: this row measures the call path, not the limit.
+   */
+  async hostcall() {
+    const host = newHost({ rateLimit: false });
+    const id = await loadCopy(host);
+    const { op, payload } = {
+      app: { op: BENCH_OPERATION, payload: "{}" },
+      worker: { op: "$interrupted", payload: "null" },
+      progress: {
+        op: "$progress",
+        payload: JSON.stringify({ done: 1, total: null, message: null, counters: { items: 0, bytes: 0 } }),
+      },
+    }[opts.op];
+    await host.run(id, "calls", { op, payload, n: opts.n });
+    const t0 = now();
+    await host.run(id, "calls", { op, payload, n: 0 });
+    const empty = now() - t0;
+    const t = now();
+    await host.run(id, "calls", { op, payload, n: opts.n });
+    return { us: ((now() - t - empty) * 1000) / opts.n };
+  },
+
+  /** CPU mix: each part once to warm up, then the median of `reps` runs. */
+  async cpu() {
+    const host = newHost();
+    const id = await loadCopy(host);
+    const metrics = {};
+    for (const part of CPU_PARTS) {
+      await host.run(id, "cpu", part);
+      const ms = [];
+      for (let i = 0; i < opts.reps; i++) {
+        const t = now();
+        await host.run(id, "cpu", part);
+        ms.push(now() - t);
+      }
+      metrics[part] = median(ms);
+    }
+    return metrics;
+  },
+
+  /** First-call penalty: the first run of a function in a fresh process against its steady runs. */
+  async firstcall() {
+    const host = newHost();
+    const id = await loadCopy(host);
+    const t = now();
+    await host.run(id, "mixed");
+    const first = now() - t;
+    const ms = [];
+    for (let i = 0; i < opts.steady; i++) {
+      const s = now();
+      await host.run(id, "mixed");
+      ms.push(now() - s);
+    }
+    return { first, steady: median(ms.slice(Math.floor(ms.length / 2))) };
+  },
+
+  /** Memory per idle loaded extension: RSS growth over `count` loads, after a collection. */
+  async memory() {
+    const host = newHost();
+    await host.run(await loadCopy(host), "noop");
+    await settle();
+    const before = rss();
+    for (let i = 0; i < opts.count; i++) await loadCopy(host);
+    await sleep(200);
+    await settle();
+    const per = (rss() - before) / opts.count;
+    return fitIn(opts.limitBytes, before, per);
+  },
+
+  /** Loads extensions until the process's RSS reaches the limit or the time runs out. */
+  async fill() {
+    const host = newHost();
+    const start = now();
+    let loaded = 0;
+    let reason = "time";
+    while (now() - start < opts.timeMs) {
+      try {
+        await loadCopy(host);
+      } catch (error) {
+        reason = `load failed: ${error.code ?? error.message}`;
+        break;
+      }
+      loaded++;
+      if (rss() >= opts.limitBytes) {
+        reason = "limit";
+        break;
+      }
+    }
+    return {
+      metrics: { loaded, seconds: (now() - start) / 1000 },
+      notes: [
+        reason === "limit"
+          ? `reached ${Math.round(opts.limitBytes / 2 ** 20)} MiB RSS after ${loaded} loads`
+          : `stopped by ${reason} at ${loaded} loads, ${Math.round(rss() / 2 ** 20)} MiB RSS`,
+      ],
+    };
+  },
+
+  /**
+   * Runaway stop latency, default host options. `deadline`: how far past `timeoutMs` a `for(;;){}`
+   * run rejects. `cancel`: from `jobs.cancel()` of a spinning job to its terminal state.
+   */
+  async runaway() {
+    const host = newHost();
+    const id = await loadCopy(host);
+    const ms = [];
+    for (let i = 0; i < opts.samples; i++) {
+      if (opts.mode === "deadline") {
+        const t = now();
+        await host.run(id, "spin", null, { timeoutMs: 50 }).catch(() => undefined);
+        ms.push(now() - t - 50);
+      } else {
+        const job = await host.jobs.dispatch(id, "spin");
+        await host.jobs.wait(job, ["running"]);
+        await sleep(20);
+        const t = now();
+        await host.jobs.cancel(job);
+        await host.jobs.wait(job);
+        ms.push(now() - t);
+      }
+    }
+    return { ms: median(ms) };
+  },
+
+  /**
+   * Jobs per second with `concurrency` closed loops (each dispatches a no-op job and waits for it),
+   * or with `burst` jobs dispatched at once. `store`: in-memory SQLite, or a file with the default
+   * durability (WAL, synchronous=FULL).
+   */
+  async jobs() {
+    const c = opts.concurrency;
+    const store = opts.store === "disk" ? join(scratch, "jobs.db") : undefined;
+    const host = newHost({ maxConcurrentJobs: c, ...(store ? { store } : {}) });
+    const id = await loadCopy(host, { limits: { concurrentJobs: c } });
+    const one = async () => host.jobs.wait(await host.jobs.dispatch(id, "noop"));
+    for (let i = 0; i < 20; i++) await one();
+    const latency = [];
+    const t = now();
+    if (opts.burst) {
+      const ids = [];
+      for (let i = 0; i < opts.burst; i++) ids.push(await host.jobs.dispatch(id, "noop"));
+      for (const job of ids) await host.jobs.wait(job);
+    } else {
+      let left = opts.jobs;
+      const loop = async () => {
+        while (left-- > 0) {
+          const s = now();
+          const done = await one();
+          if (done.state !== "completed") throw new Error(`a no-op job ended ${done.state}`);
+          latency.push(now() - s);
+        }
+      };
+      await Promise.all(Array.from({ length: c }, loop));
+    }
+    const seconds = (now() - t) / 1000;
+    const count = opts.burst ?? opts.jobs;
+    return latency.length ? { perSecond: count / seconds, us: median(latency) * 1000 } : { perSecond: count / seconds };
+  },
+};
+
+const run = scenarios[scenario];
+if (!run) throw new Error(`unknown scenario "${scenario}"`);
+const out = await run();
+if (out.metrics) report(out.metrics, out.notes);
+else report(out);

@@ -171,7 +171,8 @@ export class ExtensionRuntime {
     const abort = new AbortController();
     slot.abort = abort;
     slot.stopping = undefined;
-    slot.context = { ...context, signal: AbortSignal.any([context.signal, abort.signal]) };
+    // The caller's signal reaches this one through `onAbort` below (AbortSignal.any costs ~20 µs).
+    slot.context = { ...context, signal: abort.signal };
     const { timeoutMs, instructions } = limits;
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     // The worker checks the deadline itself; this timer covers code that never reaches a check.

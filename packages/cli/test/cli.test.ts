@@ -86,6 +86,12 @@ describe("kiln run", () => {
     console.log(`kiln run dist counter --input '{"to":3}': ${Math.round(r.ms)} ms end to end`);
   });
 
+  it("runs the same with --optimize (V8's optimising tier on)", async () => {
+    const r = await kiln(["run", "dist", "counter", "--input", '{"to":2}', "--optimize"]);
+    expect(r.code).toBe(0);
+    expect(lines(r.stdout).at(-1)).toBe('{"count":2}');
+  });
+
   it("exits 1 with a one-line reason when the job fails", async () => {
     const r = await kiln(["run", "dist", "counter", "--input", '{"to":-1}']);
     expect(r.code).toBe(1);

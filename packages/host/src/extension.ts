@@ -64,6 +64,8 @@ interface Slot {
   /** Why the current invocation is being stopped, once it is. */
   stopping: StopKind | undefined;
   killTimer: NodeJS.Timeout | undefined;
+  /** The invocation running now, if any: settles when it ends, however it ends. */
+  running: Promise<unknown> | undefined;
   memoryBytes: number;
 }
 
@@ -182,10 +184,12 @@ export class ExtensionRuntime {
     context.signal.addEventListener("abort", onAbort, { once: true });
     if (context.signal.aborted) onAbort();
     try {
-      const { outcome, memoryBytes } = await slot.instance.invoke(exportName, stdin, {
+      const invocation = slot.instance.invoke(exportName, stdin, {
         ...(deadline !== undefined ? { deadline } : {}),
         ...(instructions !== undefined ? { instructions } : {}),
       });
+      slot.running = invocation;
+      const { outcome, memoryBytes } = await invocation;
       slot.memoryBytes = memoryBytes;
       return outcome;
     } catch (error) {
@@ -200,6 +204,7 @@ export class ExtensionRuntime {
       context.signal.removeEventListener("abort", onAbort);
       slot.context = undefined;
       slot.abort = undefined;
+      slot.running = undefined;
       this.#release(slot);
     }
   }
@@ -234,7 +239,10 @@ export class ExtensionRuntime {
       ...starting,
       ...slots.map(async (slot) => {
         if (!idle.has(slot)) {
+          // Stopped at its next interrupt check; its worker (and the neighbours in it) is
+          // terminated only if it does not stop within killAfterMs.
           this.#hardStop(slot, "shutdown");
+          await slot.running?.catch(() => undefined);
         } else if (cleanup && !slot.instance.unusable) {
           await this.#runCleanup(slot, cleanup);
         }
@@ -351,7 +359,7 @@ export class ExtensionRuntime {
   }
 
   #release(slot: Slot): void {
-    if (this.#stopped) return; // stop() ends every worker
+    if (this.#stopped) return; // stop() ends every instance
     const retire = slot.instance.unusable || slot.memoryBytes > this.services.recycleMemoryBytes;
     if (retire) {
       this.#forget(slot);
@@ -413,6 +421,7 @@ export class ExtensionRuntime {
       abort: undefined,
       stopping: undefined,
       killTimer: undefined,
+      running: undefined,
       memoryBytes: 0,
     };
     const started = slot;

@@ -20,11 +20,12 @@ export function jobMany() {
   complete(sum);
 }
 export function jobGate() { complete(call("fixture.gate", null)); }
+export function jobSpin() { for (;;) {} }
 // Exponential backtracking inside the regular-expression engine: native code that never returns
 // to the interpreter's interrupt check, so only terminating the worker ends it.
 export function jobNative() { complete(/^(a+)+$/.test("a".repeat(40) + "b")); }
 `;
-const JOBS = ["count", "echo", "many", "gate", "native"];
+const JOBS = ["count", "echo", "many", "gate", "native", "spin"];
 
 const hosts: ExtensionHost[] = [];
 afterEach(async () => {
@@ -116,6 +117,17 @@ describe("the worker pool", () => {
       expect(many).toBe((2000 * 1999) / 2);
       expect(count).toBe(round + 1);
     }
+  });
+
+  it("unloading an extension whose code runs stops it at an interrupt check: its worker, and the neighbour in it, stay", async () => {
+    const { host } = await setup({ workers: 1, maxWorkers: 1, killAfterMs: 60_000 }, ["spinner", "neighbour"]);
+    expect(await host.run("neighbour", "count")).toBe(1);
+    const spinning = host.run("spinner", "spin");
+    await new Promise((r) => setTimeout(r, 50));
+    await host.unload("spinner");
+    await expect(spinning).rejects.toThrow();
+    // The same instance answers (a terminated worker would have started it over at 1).
+    expect(await host.run("neighbour", "count")).toBe(2);
   });
 
   it("terminating a worker for native code that never stops takes only that job: a neighbour's call queued behind it runs on a fresh instance", async () => {

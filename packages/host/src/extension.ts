@@ -375,8 +375,9 @@ export class ExtensionRuntime {
 
   /**
    * A new instance: plugin instance and link in a pool worker, `_start` (top-level code), then
-   * `init`, all within `startTimeoutMs`. A start whose worker went down before it ran (a
-   * neighbour's runaway took the worker) is tried again on a fresh instance.
+   * `init`, all within `startTimeoutMs`. A creation or start whose worker went down before it ran
+   * (a neighbour's runaway took the worker) is tried again on a fresh instance, a few times (a
+   * worker that cannot start at all must not be started for ever).
    */
   async #spawn(): Promise<Slot> {
     this.#startingCount++;
@@ -396,7 +397,7 @@ export class ExtensionRuntime {
     let slot: Slot | undefined;
     const context = (): InvocationContext => slot?.context ?? { signal: new AbortController().signal };
     const deadline = Date.now() + limits.startTimeoutMs;
-    const instance = await this.services.pool.create(
+    const created = this.services.pool.create(
       {
         module: this.module,
         namespace: this.services.namespace,
@@ -415,6 +416,14 @@ export class ExtensionRuntime {
         onCall: async (op, payload) => JSON.stringify(await this.#serve(op, payload, context())),
       },
     );
+    let instance: ExtensionInstance;
+    try {
+      instance = await created;
+    } catch (error) {
+      // Its worker went down before it got to this instance (a neighbour's runaway): try again.
+      if (error instanceof WorkerExitedError && error.lost && retry) return undefined;
+      throw error;
+    }
     slot = {
       instance,
       context: undefined,

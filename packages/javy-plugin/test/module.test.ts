@@ -40,6 +40,17 @@ function sectionIds(bytes: Uint8Array): number[] {
   return ids;
 }
 
+/** A real plugin instance whose stdout is collected, and a way to link modules to it. */
+async function capturingPlugin() {
+  const out: string[] = [];
+  const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
+  const link = (bytes: Uint8Array<ArrayBuffer>) =>
+    new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
+    }).exports as Record<string, () => void>;
+  return { plugin, out, link };
+}
+
 describe("emitDynamicModule", () => {
   it("writes Javy's dynamic layout: plugin imports only, _start plus one export per function", async () => {
     const bytecode = await compileSource(source);
@@ -99,12 +110,9 @@ describe("emitDynamicModule", () => {
 
   it("runs against the real plugin: top level once, then each export, any number of times", async () => {
     const bytecode = await compileSource(source);
-    const out: string[] = [];
-    const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(emitDynamicModule({ bytecode, exports })), {
-      [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
-    });
-    const call = (name: string) => (instance.exports[name] as () => void)();
+    const { plugin, out, link } = await capturingPlugin();
+    const instance = link(emitDynamicModule({ bytecode, exports }));
+    const call = (name: string) => (instance[name] as () => void)();
     call("_start");
     call("hello");
     call("hello");
@@ -114,12 +122,7 @@ describe("emitDynamicModule", () => {
   });
 
   it("lends its bytecode: modules taking turns on one plugin are each evaluated afresh, from intact copies", async () => {
-    const out: string[] = [];
-    const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
-    const link = (bytes: Uint8Array<ArrayBuffer>) =>
-      new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-        [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
-      }).exports as Record<string, () => void>;
+    const { plugin, out, link } = await capturingPlugin();
     const a = link(emitDynamicModule({ bytecode: await compileSource(source), exports }));
     const b = link(
       emitDynamicModule({
@@ -139,12 +142,10 @@ describe("emitDynamicModule", () => {
     const flaky = `globalThis.tries = (globalThis.tries ?? 0) + 1;
       if (globalThis.tries === 1) throw new Error("first try");
       export function hello() { Javy.IO.writeSync(1, new TextEncoder().encode("hello after " + globalThis.tries)); }`;
-    const out: string[] = [];
-    const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
-    const bytes = emitDynamicModule({ bytecode: await compileSource(flaky), exports: [exports[0] as DynamicExport] });
-    const module = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-      [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
-    }).exports as Record<string, () => void>;
+    const { plugin, out, link } = await capturingPlugin();
+    const module = link(
+      emitDynamicModule({ bytecode: await compileSource(flaky), exports: [exports[0] as DynamicExport] }),
+    );
     module.hello?.();
     expect(plugin.lastError()).toMatchObject({ message: "first try" });
     module.hello?.();
@@ -156,12 +157,7 @@ describe("emitDynamicModule", () => {
     // Big enough that keeping each copy would grow memory by megabytes over the loop below.
     const padded = `${source}\nexport const pad = "${"p".repeat(32 * 1024)}";\n`;
     const bytecode = await compileSource(padded);
-    const out: string[] = [];
-    const plugin = await PluginInstance.create({ onStdout: (b) => out.push(new TextDecoder().decode(b)) });
-    const link = (bytes: Uint8Array<ArrayBuffer>) =>
-      new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-        [PLUGIN_NAMESPACE]: plugin.exports as WebAssembly.ModuleImports,
-      }).exports as Record<string, () => void>;
+    const { plugin, out, link } = await capturingPlugin();
     const old = link(assemble(handOverWat(bytecode, exports, PLUGIN_NAMESPACE)).slice());
     old._start?.();
     old.hello?.();

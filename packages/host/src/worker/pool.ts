@@ -101,9 +101,6 @@ const SERVE_SPIN_MS = 0.05;
 /** How long calls may be served back to back before the event loop gets its turn. */
 const BURST_MS = 2;
 
-/** How often an instance whose worker went down before creating it is tried on another. */
-const MAX_CREATE_ATTEMPTS = 3;
-
 /** How long a worker above the pool's size may idle before it is retired. */
 export const SURPLUS_IDLE_MS = 2000;
 
@@ -152,22 +149,15 @@ export class WorkerPool {
 
   /**
    * A new instance: the plugin instantiated and the module linked, in a worker (none of the
-   * extension's code has run yet). Rejects if the worker failed to create it.
+   * extension's code has run yet). Rejects if the worker failed to create it: with a `lost`
+   * {@link WorkerExitedError} when the worker went down before it got to it (its owner may try again).
    */
   async create(spec: InstanceSpec, callbacks: InstanceCallbacks): Promise<ExtensionInstance> {
-    for (let attempt = 1; ; attempt++) {
-      if (this.#closed) throw new WorkerExitedError("the host is closed", false);
-      const worker = this.#pick();
-      const instance = new ExtensionInstance(++this.#nextInstance, worker, callbacks);
-      try {
-        await worker.create(instance, spec);
-        return instance;
-      } catch (error) {
-        // The worker went down before it got to this instance (a neighbour's runaway): try another,
-        // a few times (a worker that cannot start at all must not be started for ever).
-        if (!(error instanceof WorkerExitedError && error.lost) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      }
-    }
+    if (this.#closed) throw new WorkerExitedError("the host is closed", false);
+    const worker = this.#pick();
+    const instance = new ExtensionInstance(++this.#nextInstance, worker, callbacks);
+    await worker.create(instance, spec);
+    return instance;
   }
 
   /**

@@ -14,7 +14,7 @@
  *   vitest.shared.ts): incremental, ~0.5 s when nothing changed; it also builds the project
  *   references, i.e. the workspace packages the named ones import.
  * - `packages/javy-plugin/scripts/build-wasm.mjs` when `dist/plugin.wasm` is missing or older
- *   than one of its inputs (the C sources, the build script, QuickJS's sources): ~4 s with the
+ *   than one of its inputs (the C sources, the sandbox globals, the build script, QuickJS's sources): ~4 s with the
  *   object cache, ~100 s cold, so it only runs when needed.
  *
  * A failed build fails the run: better no result than a result about code that is not the source.
@@ -48,7 +48,7 @@ function newest(path: string): number {
 function pluginWasmIsStale(): boolean {
   const wasm = join(plugin, "dist/plugin.wasm");
   if (!existsSync(wasm)) return true;
-  const inputs = [join(plugin, "c"), join(plugin, "scripts/build-wasm.mjs")];
+  const inputs = [join(plugin, "c"), join(plugin, "globals"), join(plugin, "scripts/build-wasm.mjs")];
   const quickjs = join(plugin, "node_modules/qjsc/deps");
   if (existsSync(quickjs)) inputs.push(realpathSync(quickjs));
   const built = statSync(wasm).mtimeMs;

@@ -355,6 +355,11 @@ export const ERRORS = {
     summary: "A host call named an operation longer than any operation can be (128 characters)",
     fix: "Call an operation that exists; the name is refused before any lookup.",
   },
+  KILN_TOO_MANY_CALLS: {
+    area: "limits",
+    summary: "A job started a host call while 256 of its calls were already in flight",
+    fix: "Await calls in batches (for example 50 at a time) instead of all at once.",
+  },
   KILN_INVALID_LIMIT: {
     area: "limits",
     summary: "A limit is unknown, not a positive number, or above its maximum",

@@ -27,6 +27,7 @@ export {
   type LimitName,
   type LimitSpec,
   limitsSchema,
+  MAX_CALLS_IN_FLIGHT,
   MAX_OPERATION_NAME_LENGTH,
   type ResolvedLimits,
   resolveLimits,

@@ -72,6 +72,13 @@ const MiB = 1024 * 1024;
  */
 export const MAX_OPERATION_NAME_LENGTH = 128;
 
+/**
+ * Asynchronous host calls one job may have in flight at once (`await Promise.all` of many
+ * `ctx.call`s); a call past it is refused with `KILN_TOO_MANY_CALLS`, so no job can flood the
+ * application with concurrent operations.
+ */
+export const MAX_CALLS_IN_FLIGHT = 256;
+
 /** One row of the limits table: the default, and the largest value anyone may set. */
 export interface LimitSpec {
   /** Host default; `undefined` means unlimited unless the application or the extension sets one. */

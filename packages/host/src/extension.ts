@@ -5,6 +5,7 @@
  * @module
  */
 
+import { setMaxListeners } from "node:events";
 import { KilnError, type KilnErrorCode, type Manifest, type ResolvedLimits } from "@kiln/contracts";
 import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
@@ -171,6 +172,8 @@ export class ExtensionRuntime {
     const acquired = this.#acquire();
     const slot = acquired instanceof Promise ? await acquired : acquired;
     const abort = new AbortController();
+    // Every host call the invocation has in flight listens on it: Promise.all of many is normal.
+    setMaxListeners(0, abort.signal);
     slot.abort = abort;
     slot.stopping = undefined;
     // The caller's signal reaches this one through `onAbort` below (AbortSignal.any costs ~20 µs).

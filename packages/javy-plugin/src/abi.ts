@@ -28,6 +28,14 @@ export const HOST_NAMESPACE = "kiln_host_v1";
  */
 export const HOST_CALL_IMPORT = "call";
 
+/**
+ * `kiln_host_v1.call_start(id, op_ptr, op_len, payload_ptr, payload_len) -> i32`: the host starts an
+ * operation and returns at once, 0, or {@link HOST_CALL_REFUSED} or {@link HOST_CALL_STOP}. The
+ * reply to call `id` (a number the plugin chose) comes later, through {@link SETTLE_EXPORT}, while
+ * the invocation waits (see {@link LOOP_STATE_EXPORT}).
+ */
+export const HOST_CALL_START_IMPORT = "call_start";
+
 /** `kiln_host_v1.take(dst_ptr)`: copies the pending reply of the last `call` into plugin memory. */
 export const HOST_TAKE_IMPORT = "take";
 
@@ -64,6 +72,7 @@ export const WASI_NAMESPACE = "wasi_snapshot_preview1";
 /** The imports of {@link HOST_NAMESPACE}, as `WebAssembly.Module.imports` lists them. */
 export const HOST_IMPORTS = [
   { name: HOST_CALL_IMPORT, kind: "function" },
+  { name: HOST_CALL_START_IMPORT, kind: "function" },
   { name: HOST_TAKE_IMPORT, kind: "function" },
   { name: INTERRUPT_IMPORT, kind: "function" },
 ] as const satisfies readonly AbiEntry[];
@@ -113,6 +122,46 @@ export const SET_MEMORY_LIMIT_EXPORT = "kiln-set-memory-limit";
 /** The plugin export `kiln-last-error() -> ret_ptr`: the error record of the last `invoke`. */
 export const LAST_ERROR_EXPORT = "kiln-last-error";
 
+/**
+ * The plugin export `kiln-loop-state() -> ptr`: where the last `invoke`, {@link TICK_EXPORT} or
+ * {@link SETTLE_EXPORT} left the invocation, as 6 little-endian 32-bit fields ({@link LoopState}):
+ * `waiting` (1: it waits for a timer or a host call; 0: it ended, its error in `kiln-last-error`),
+ * `next_timer_ms` (ms until the earliest timer is due, -1 without one), `calls` and `timers`
+ * pending, and, once it ended, `cancelled_timers` and `cancelled_calls`: what it left pending,
+ * cancelled.
+ */
+export const LOOP_STATE_EXPORT = "kiln-loop-state";
+
+/**
+ * The plugin export `kiln-tick(stop: i32)`: runs the open invocation's due timers (each followed
+ * by the microtasks it queued); with `stop` non-zero, ends it as stopped by the host instead
+ * (its error record is {@link INTERRUPTED_ERROR}) without running any JS.
+ */
+export const TICK_EXPORT = "kiln-tick";
+
+/**
+ * The plugin export `kiln-settle(id: u32, reply_ptr, reply_len)`: delivers the reply to host call
+ * `id`, in a buffer from `cabi_realloc` that the plugin then owns. A reply for a call the
+ * invocation no longer waits for is dropped.
+ */
+export const SETTLE_EXPORT = "kiln-settle";
+
+/** The invocation's state after a step, as {@link LOOP_STATE_EXPORT} describes it. */
+export interface LoopState {
+  /** The invocation waits for a timer or a host call; false once it ended. */
+  readonly waiting: boolean;
+  /** Milliseconds until the earliest timer is due (0: now), or -1 without timers. */
+  readonly nextTimerMs: number;
+  /** Host calls in flight. */
+  readonly calls: number;
+  /** Timers set. */
+  readonly timers: number;
+  /** Once it ended: the timers it left, cancelled. */
+  readonly cancelledTimers: number;
+  /** Once it ended: the host calls it left in flight, whose replies are now ignored. */
+  readonly cancelledCalls: number;
+}
+
 /** An import or export by name and kind, as `WebAssembly.Module.imports`/`exports` describe it. */
 export interface AbiEntry {
   /** The import's or export's name. */
@@ -132,6 +181,9 @@ export const PLUGIN_EXPORTS = [
   { name: INVOKE_EXPORT, kind: "function" },
   { name: SET_MEMORY_LIMIT_EXPORT, kind: "function" },
   { name: LAST_ERROR_EXPORT, kind: "function" },
+  { name: LOOP_STATE_EXPORT, kind: "function" },
+  { name: TICK_EXPORT, kind: "function" },
+  { name: SETTLE_EXPORT, kind: "function" },
 ] as const satisfies readonly AbiEntry[];
 
 /**

@@ -8,6 +8,7 @@ export {
   type AbiEntry,
   HOST_CALL_IMPORT,
   HOST_CALL_REFUSED,
+  HOST_CALL_START_IMPORT,
   HOST_CALL_STOP,
   HOST_IMPORTS,
   HOST_NAMESPACE,
@@ -25,12 +26,16 @@ export {
   JAVY_SOURCE_SECTION,
   type JsErrorRecord,
   LAST_ERROR_EXPORT,
+  LOOP_STATE_EXPORT,
+  type LoopState,
   MODULE_IMPORTS,
   MODULE_START_EXPORT,
   PLUGIN_EXPORTS,
   PLUGIN_NAMESPACE,
   REQUIRED_PLUGIN_EXPORTS,
   SET_MEMORY_LIMIT_EXPORT,
+  SETTLE_EXPORT,
+  TICK_EXPORT,
   WASI_NAMESPACE,
 } from "./abi.js";
 export { JavyModuleFailedError, JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
@@ -39,6 +44,7 @@ export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule, jsExp
 export {
   compileSource,
   type HostCallHandler,
+  type HostCallStartHandler,
   loadPluginModule,
   PluginInstance,
   type PluginInstanceOptions,

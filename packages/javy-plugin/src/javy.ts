@@ -83,6 +83,8 @@ export async function runJavyModule(options: RunJavyModuleOptions): Promise<Javy
       throw new JavyModuleFailedError(`it has no export "${name}" (exports: ${names.join(", ")})`, "");
     }
     (fn as () => void)();
+    // Timers and host calls the module left waiting run to their end here, as in Node.
+    plugin.runLoop();
   } catch (cause) {
     // Everything else, a `WasiExit` included, is the module failing: one code for all of it.
     if (cause instanceof JavyModuleFailedError) throw cause;
@@ -143,7 +145,7 @@ function linkError(what: string, problems: readonly string[]): KilnError {
 async function instantiatePlugin(
   pluginModule: WebAssembly.Module,
   io: WasiOptions,
-): Promise<{ exports: WebAssembly.Exports; lastError(): JsErrorRecord | undefined }> {
+): Promise<{ exports: WebAssembly.Exports; lastError(): JsErrorRecord | undefined; runLoop(): void }> {
   const imports = WebAssembly.Module.imports(pluginModule);
   if (imports.some((i) => i.module === HOST_NAMESPACE)) return PluginInstance.create({ ...io, module: pluginModule });
   const foreign = imports.filter((i) => i.module !== WASI_NAMESPACE);
@@ -161,5 +163,5 @@ async function instantiatePlugin(
   }
   wasi.bind(memory);
   (instance.exports[INITIALIZE_EXPORT] as (() => void) | undefined)?.();
-  return { exports: instance.exports, lastError: () => undefined };
+  return { exports: instance.exports, lastError: () => undefined, runLoop: () => undefined };
 }

@@ -11,6 +11,7 @@ import {
   COMPILE_EXPORT,
   HOST_CALL_IMPORT,
   HOST_CALL_REFUSED,
+  HOST_CALL_START_IMPORT,
   HOST_CALL_STOP,
   HOST_NAMESPACE,
   HOST_TAKE_IMPORT,
@@ -22,11 +23,15 @@ import {
   INVOKE_EXPORT,
   type JsErrorRecord,
   LAST_ERROR_EXPORT,
+  LOOP_STATE_EXPORT,
+  type LoopState,
   MEMORY_EXPORT,
   POST_COMPILE_EXPORT,
   REALLOC_EXPORT,
   REQUIRED_PLUGIN_EXPORTS,
   SET_MEMORY_LIMIT_EXPORT,
+  SETTLE_EXPORT,
+  TICK_EXPORT,
   WASI_NAMESPACE,
 } from "./abi.js";
 import { JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
@@ -77,12 +82,25 @@ export function readImportNamespace(module: WebAssembly.Module): string | undefi
  */
 export type HostCallHandler = (op: string, payloadJson: string) => string | null;
 
+/**
+ * Implements `kiln_host_v1.call_start`: starts host call `id` and returns at once; its reply goes to
+ * {@link PluginInstance.settle} later. Returns `false` to stop the running code instead (as a
+ * {@link HostCallHandler} returning `null` does).
+ */
+export type HostCallStartHandler = (id: number, op: string, payloadJson: string) => boolean;
+
 /** How to create a {@link PluginInstance}. */
 export interface PluginInstanceOptions extends WasiOptions {
   /** The plugin to instantiate; defaults to `dist/plugin.wasm` (see {@link loadPluginModule}). */
   readonly module?: WebAssembly.Module;
   /** Serves `__kiln.call` from JS; by default every call is answered `KILN_HOST_UNAVAILABLE`. */
   readonly hostCall?: HostCallHandler;
+  /**
+   * Starts asynchronous host calls (`__kiln.callAsync`, what the SDK's `ctx.call` uses). By default
+   * they are queued on the instance and {@link PluginInstance.invoke} answers them with
+   * {@link PluginInstanceOptions.hostCall}, one after the other, while it waits.
+   */
+  readonly hostCallStart?: HostCallStartHandler;
   /**
    * Answers `kiln_host_v1.interrupt`, which QuickJS asks once every
    * `INSTRUCTIONS_PER_INTERRUPT` interpreter polls (calls and loop back-edges): `true` stops
@@ -104,6 +122,24 @@ interface PluginExports {
   [LAST_ERROR_EXPORT]?(): number;
   [SET_MEMORY_LIMIT_EXPORT]?(bytes: number): void;
   [INITIALIZE_EXPORT]?(): void;
+  [LOOP_STATE_EXPORT]?(): number;
+  [TICK_EXPORT]?(stop: number): void;
+  [SETTLE_EXPORT]?(id: number, ptr: number, len: number): void;
+}
+
+/** What {@link PluginInstance.loopState} says of a plugin without an event loop: nothing waits. */
+const ENDED: LoopState = {
+  waiting: false,
+  nextTimerMs: -1,
+  calls: 0,
+  timers: 0,
+  cancelledTimers: 0,
+  cancelledCalls: 0,
+};
+
+/** Blocks the thread for `ms` (bare runs only: the host's workers wait in their event loop instead). */
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 const encoder = new TextEncoder();
@@ -125,13 +161,27 @@ export class PluginInstance {
   readonly #api: PluginExports;
   readonly #wasi: Wasi;
   readonly #hostFaults: string[];
+  readonly #hostCall: HostCallHandler;
+  readonly #interrupt: (() => boolean) | undefined;
+  /** Asynchronous calls started with the default `hostCallStart`, answered by `invoke`. */
+  readonly #queued: { id: number; op: string; payload: string }[];
   #trapped: PluginTrapError | undefined;
 
-  private constructor(exports: WebAssembly.Exports, wasi: Wasi, hostFaults: string[]) {
+  private constructor(
+    exports: WebAssembly.Exports,
+    wasi: Wasi,
+    hostFaults: string[],
+    hostCall: HostCallHandler,
+    interrupt: (() => boolean) | undefined,
+    queued: { id: number; op: string; payload: string }[],
+  ) {
     this.exports = exports;
     this.#api = exports as unknown as PluginExports;
     this.#wasi = wasi;
     this.#hostFaults = hostFaults;
+    this.#hostCall = hostCall;
+    this.#interrupt = interrupt;
+    this.#queued = queued;
   }
 
   /** Instantiates and initialises the plugin (`_initialize`, then `initialize-runtime`). */
@@ -141,6 +191,13 @@ export class PluginInstance {
     const hostCall = options.hostCall ?? unavailable;
     const interrupt = options.interrupt;
     const hostFaults: string[] = [];
+    const queued: { id: number; op: string; payload: string }[] = [];
+    const hostCallStart: HostCallStartHandler =
+      options.hostCallStart ??
+      ((id, op, payload) => {
+        queued.push({ id, op, payload });
+        return true;
+      });
     let memory: WebAssembly.Memory | undefined;
     let pending: Uint8Array | undefined;
 
@@ -172,6 +229,19 @@ export class PluginInstance {
         if (reply === null) return HOST_CALL_STOP;
         pending = encoder.encode(reply);
         return pending.length;
+      },
+      [HOST_CALL_START_IMPORT](id: number, opPtr: number, opLen: number, payloadPtr: number, payloadLen: number) {
+        const op = region("call_start: operation name", opPtr, opLen);
+        const payload = region("call_start: payload", payloadPtr, payloadLen);
+        if (!op || !payload) return HOST_CALL_REFUSED;
+        try {
+          return hostCallStart(id >>> 0, decoder.decode(op), decoder.decode(payload)) ? 0 : HOST_CALL_STOP;
+        } catch (error) {
+          // Must not unwind through Wasm (a trap): a handler that cannot start the call refuses it.
+          const message = error instanceof Error ? error.message : String(error);
+          hostFaults.push(`${HOST_NAMESPACE}: call_start: the handler threw (${message})`);
+          return HOST_CALL_REFUSED;
+        }
       },
       [HOST_TAKE_IMPORT](dstPtr: number): void {
         const reply = pending ?? new Uint8Array(0);
@@ -208,7 +278,7 @@ export class PluginInstance {
     }
     memory = exports[MEMORY_EXPORT] as WebAssembly.Memory;
     wasi.bind(memory);
-    const plugin = new PluginInstance(exports, wasi, hostFaults);
+    const plugin = new PluginInstance(exports, wasi, hostFaults, hostCall, interrupt, queued);
     plugin.#guard(INITIALIZE_EXPORT, () => plugin.#api[INITIALIZE_EXPORT]?.());
     plugin.#guard(INITIALIZE_RUNTIME_EXPORT, () => plugin.#api[INITIALIZE_RUNTIME_EXPORT]?.());
     return plugin;
@@ -289,8 +359,13 @@ export class PluginInstance {
   }
 
   /**
-   * Evaluates the bytecode (once per instance for the same bytes) and calls the named export.
-   * Throws {@link JsError} when the JS threw or its promise rejected or never settled.
+   * Evaluates the bytecode (once per instance for the same bytes) and calls the named export, then
+   * runs the invocation's event loop on this thread until it ends: timers are waited for (the thread
+   * sleeps), asynchronous host calls are answered with `hostCall` in the order they were made, and
+   * `interrupt` is asked before each step. Throws {@link JsError} when the JS threw or its promise
+   * rejected or never settled. Hosts that must not block (the host's workers) drive the loop
+   * themselves with {@link PluginInstance.loopState}, {@link PluginInstance.tick} and
+   * {@link PluginInstance.settle}.
    */
   invoke(bytecode: Uint8Array, fn?: string): void {
     this.#guard(INVOKE_EXPORT, () => {
@@ -303,8 +378,87 @@ export class PluginInstance {
         this.#api[INVOKE_EXPORT](bcPtr, bytecode.length, 1, namePtr, name.length);
       }
     });
+    this.runLoop();
     const error = this.lastError();
     if (error) throw new JsError(error, fn);
+  }
+
+  /**
+   * Runs the open invocation (after a call into a module's export, say) to its end on this thread,
+   * as {@link PluginInstance.invoke} does after its own call.
+   */
+  runLoop(): void {
+    for (let state = this.loopState(); state.waiting; state = this.loopState()) {
+      if (this.#stopAsked()) {
+        this.tick(true);
+      } else if (this.#queued.length > 0) {
+        const call = this.#queued.shift() as { id: number; op: string; payload: string };
+        let reply: string | null;
+        try {
+          reply = this.#hostCall(call.op, call.payload);
+        } catch (error) {
+          reply = hostCallErrorReply("KILN_HOST_CALL_FAILED", error instanceof Error ? error.message : String(error));
+        }
+        if (reply === null) this.tick(true);
+        else this.settle(call.id, reply);
+      } else if (state.nextTimerMs >= 0) {
+        if (state.nextTimerMs > 0) sleep(state.nextTimerMs);
+        this.tick(false);
+      } else {
+        // Waiting for calls started through a custom hostCallStart: their replies cannot come
+        // while this thread blocks, so the invocation ends here.
+        this.tick(true);
+      }
+    }
+    this.#queued.length = 0;
+  }
+
+  #stopAsked(): boolean {
+    if (!this.#interrupt) return false;
+    try {
+      return this.#interrupt();
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Where the last step left the invocation: whether it still waits, and for what. A plugin
+   * without an event loop (stock Javy's) always reports an ended invocation.
+   */
+  loopState(): LoopState {
+    const read = this.#api[LOOP_STATE_EXPORT];
+    if (!read) return ENDED;
+    return this.#guard(LOOP_STATE_EXPORT, () => {
+      const view = new DataView(this.#api[MEMORY_EXPORT].buffer, read(), 24);
+      return {
+        waiting: view.getInt32(0, true) !== 0,
+        nextTimerMs: view.getInt32(4, true),
+        calls: view.getUint32(8, true),
+        timers: view.getUint32(12, true),
+        cancelledTimers: view.getUint32(16, true),
+        cancelledCalls: view.getUint32(20, true),
+      };
+    });
+  }
+
+  /**
+   * Runs the open invocation's due timers, or (`stop`) ends it as stopped by the host, its error
+   * record then `InternalError: interrupted`. Does nothing when no invocation is open.
+   */
+  tick(stop: boolean): void {
+    const tick = this.#api[TICK_EXPORT];
+    if (tick) this.#guard(TICK_EXPORT, () => tick(stop ? 1 : 0));
+  }
+
+  /** Delivers the reply (JSON text) to asynchronous host call `id` of the open invocation. */
+  settle(id: number, reply: string): void {
+    const settle = this.#api[SETTLE_EXPORT];
+    if (!settle) return;
+    this.#guard(SETTLE_EXPORT, () => {
+      const bytes = encoder.encode(reply);
+      settle(id, this.#copyIn(bytes, 1), bytes.length);
+    });
   }
 
   /** The JS error recorded by the last invoke, if any (undefined for non-Kiln plugins). */

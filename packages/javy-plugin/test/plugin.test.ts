@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
   HOST_CALL_IMPORT,
+  HOST_CALL_START_IMPORT,
   HOST_NAMESPACE,
   HOST_TAKE_IMPORT,
   INTERRUPT_IMPORT,
   LAST_ERROR_EXPORT,
+  LOOP_STATE_EXPORT,
   PLUGIN_NAMESPACE,
   SET_MEMORY_LIMIT_EXPORT,
+  SETTLE_EXPORT,
+  TICK_EXPORT,
 } from "../src/abi.js";
 import { JsError, PluginCompileError, PluginTrapError } from "../src/errors.js";
 import { loadPluginModule, PluginInstance, readImportNamespace, readPluginBytes, warmUp } from "../src/plugin.js";
@@ -33,12 +37,15 @@ describe("the built plugin", () => {
         "function invoke",
         `function ${LAST_ERROR_EXPORT}`,
         `function ${SET_MEMORY_LIMIT_EXPORT}`,
+        `function ${LOOP_STATE_EXPORT}`,
+        `function ${TICK_EXPORT}`,
+        `function ${SETTLE_EXPORT}`,
         "memory memory",
       ].sort(),
     );
   });
 
-  it("imports only WASI preview1 and the three kiln_host_v1 functions", async () => {
+  it("imports only WASI preview1 and the four kiln_host_v1 functions", async () => {
     const module = await loadPluginModule();
     const imports = WebAssembly.Module.imports(module);
     expect(new Set(imports.map((i) => i.module))).toEqual(new Set(["wasi_snapshot_preview1", HOST_NAMESPACE]));
@@ -47,7 +54,7 @@ describe("the built plugin", () => {
         .filter((i) => i.module === HOST_NAMESPACE)
         .map((i) => i.name)
         .sort(),
-    ).toEqual([HOST_CALL_IMPORT, HOST_TAKE_IMPORT, INTERRUPT_IMPORT].sort());
+    ).toEqual([HOST_CALL_IMPORT, HOST_CALL_START_IMPORT, HOST_TAKE_IMPORT, INTERRUPT_IMPORT].sort());
     // Deny-by-default only works if the plugin never needs the filesystem or the environment.
     const wasi = imports.filter((i) => i.module === "wasi_snapshot_preview1").map((i) => i.name);
     expect(
@@ -120,7 +127,7 @@ export function which() {
     const out: Uint8Array[] = [];
     const { createWasi } = await import("../src/wasi.js");
     const wasi = createWasi({ onStdout: (b) => out.push(b) });
-    const noHost = { call: () => -1, take: () => {}, interrupt: () => 0 };
+    const noHost = { call: () => -1, call_start: () => -1, take: () => {}, interrupt: () => 0 };
     const instance = await WebAssembly.instantiate(module, {
       wasi_snapshot_preview1: wasi.imports,
       [HOST_NAMESPACE]: noHost,
@@ -202,7 +209,8 @@ describe("JS errors are recorded, not traps", () => {
       source: "export function hang() {\n  return new Promise(() => {});\n}\n",
       fn: "hang",
       name: "Error",
-      message: "export `hang` returned a promise that never settled",
+      message:
+        "export `hang` returned a promise that never settled: it waits for nothing a timer or host call could resolve",
     },
     {
       title: "missing export",
@@ -381,7 +389,7 @@ describe("compile errors", () => {
 });
 
 describe("Javy globals", () => {
-  it("routes console.log/info to fd 1 and console.error/warn/debug to fd 2, formatted like Javy", async () => {
+  it("routes console.log/info to fd 1 and console.error/warn/debug to fd 2, formatted as Node does", async () => {
     const h = await harness();
     h.run(`console.log("text", 1, true, null, undefined, { a: [1, "b"] }, [1, 2]);
 console.info("info");
@@ -390,7 +398,7 @@ console.warn("warn");
 console.debug("debug");
 console.log("naïve 🙂");
 `);
-    expect(lines(h.stdout())).toEqual(['text 1 true null undefined {"a":[1,"b"]} [1,2]', "info", "naïve 🙂"]);
+    expect(lines(h.stdout())).toEqual(["text 1 true null undefined { a: [ 1, 'b' ] } [ 1, 2 ]", "info", "naïve 🙂"]);
     expect(h.stderr()).toMatch(/^error Error: shown\n.*function\.mjs:3.*\nwarn\ndebug\n$/s);
   });
 

@@ -43,7 +43,7 @@ export type OperationOutput<Op extends string> = Op extends keyof Operations
 export interface ExtensionContext {
   /** The extension's id, from `@extension`. */
   readonly extensionId: string;
-  /** Logs at `info`. Arguments are joined with spaces; non-strings are JSON-encoded. */
+  /** Logs at `info`. Arguments are formatted as Node's `console.log` does (`%s` placeholders, `{ a: 1 }`). */
   log(...args: unknown[]): void;
   /** Logs at `debug`. */
   debug(...args: unknown[]): void;
@@ -52,9 +52,10 @@ export interface ExtensionContext {
   /** Logs at `error`. */
   error(...args: unknown[]): void;
   /**
-   * Calls an operation the host offers. The call is synchronous inside the sandbox; it returns a
-   * promise so that code written against it keeps working when the host makes it asynchronous.
-   * Rejects with a {@link HostCallError} when the host refuses or the operation fails.
+   * Calls an operation the host offers. The call is asynchronous: the job goes on (or waits,
+   * yielding its worker) while the host serves it, so `await Promise.all([ctx.call(a), ctx.call(b)])`
+   * runs both at once. Rejects with a {@link HostCallError} when the host refuses or the operation
+   * fails.
    */
   call<Op extends keyof Operations | (string & {})>(
     operation: Op,

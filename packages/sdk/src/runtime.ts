@@ -26,6 +26,10 @@ import {
 
 interface KilnGlobal {
   call(operation: string, payloadJson: string): string;
+  /** Absent from plugins before the event loop: then `ctx.call` blocks as `call` does. */
+  callAsync?(operation: string, payloadJson: string): Promise<string>;
+  /** Node's `util.format`, as the sandbox's `console` prints. */
+  format?(...args: unknown[]): string;
 }
 interface JavyGlobal {
   IO: { readSync(fd: number, buffer: Uint8Array): number };
@@ -34,12 +38,30 @@ declare const __kiln: KilnGlobal | undefined;
 declare const Javy: JavyGlobal | undefined;
 
 function hostCall(operation: string, payload: unknown): unknown {
+  return readReply(operation, kiln(operation).call(operation, payloadText(operation, payload)));
+}
+
+/**
+ * Starts the call without waiting for it: the invocation goes on, and waits for the reply only
+ * where the code awaits it, so `Promise.all` of several calls runs them at once.
+ */
+async function hostCallAsync(operation: string, payload: unknown): Promise<unknown> {
+  const door = kiln(operation);
+  const json = payloadText(operation, payload);
+  if (!door.callAsync) return readReply(operation, door.call(operation, json));
+  return readReply(operation, await door.callAsync(operation, json));
+}
+
+function kiln(operation: string): KilnGlobal {
   if (typeof __kiln === "undefined") {
     throw new HostCallError(operation, "KILN_NOT_IN_HOST", "this code runs outside a Kiln host: no host calls");
   }
-  let json: string;
+  return __kiln;
+}
+
+function payloadText(operation: string, payload: unknown): string {
   try {
-    json = JSON.stringify(payload ?? null);
+    return JSON.stringify(payload ?? null);
   } catch (error) {
     // A value too deep for the engine's own serialiser is too deep for the host too: say so with
     // the host's code, not an engine error from inside the SDK.
@@ -48,7 +70,10 @@ function hostCall(operation: string, payload: unknown): unknown {
     }
     throw error;
   }
-  const reply = JSON.parse(__kiln.call(operation, json)) as HostCallReply;
+}
+
+function readReply(operation: string, text: string): unknown {
+  const reply = JSON.parse(text) as HostCallReply;
   if (reply.ok) return reply.value;
   throw new HostCallError(operation, reply.error.code, reply.error.message);
 }
@@ -63,6 +88,8 @@ function isStackOverflow(error: unknown): boolean {
 }
 
 function format(args: readonly unknown[]): string {
+  // The sandbox's console formatting (Node's), when the plugin has it.
+  if (typeof __kiln !== "undefined" && __kiln.format) return __kiln.format(...args);
   return args
     .map((a) => {
       if (typeof a === "string") return a;
@@ -129,14 +156,7 @@ export function createRuntime(extensionClass: new () => unknown, meta: { readonl
     debug: (...args) => log("debug", args),
     warn: (...args) => log("warn", args),
     error: (...args) => log("error", args),
-    // The host answers synchronously; the promise keeps author code ready for asynchronous hosts.
-    call: (operation, payload) => {
-      try {
-        return Promise.resolve(hostCall(operation, payload)) as never;
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    call: (operation, payload) => hostCallAsync(operation, payload) as never,
   });
   const hook = async (name: "init" | "cleanup"): Promise<void> => {
     const inst = get();

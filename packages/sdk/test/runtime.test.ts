@@ -81,10 +81,10 @@ async function instance(options: { interrupt?: string; deny?: boolean } = {}) {
 }
 
 describe("SDK runtime inside QuickJS", () => {
-  it("init logs through $log at the right levels, formatting non-strings as JSON", async () => {
+  it("init logs through $log at the right levels, formatting values as Node's console does", async () => {
     const { run } = await instance();
     expect(run("kilnInit")).toEqual([
-      ["$log", { level: "info", message: 'init {"n":1}' }],
+      ["$log", { level: "info", message: "init { n: 1 }" }],
       ["$log", { level: "warn", message: "careful" }],
     ]);
   });

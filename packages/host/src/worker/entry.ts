@@ -11,7 +11,7 @@
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { ERRORS, isKilnErrorCode, type KilnErrorCode } from "@kiln/contracts/errors";
-import { MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts/limits";
+import { MAX_CALLS_IN_FLIGHT, MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts/limits";
 import {
   hostCallErrorReply,
   hostCallReply,
@@ -54,6 +54,13 @@ const INTERRUPTS = ["none", "pause", "cancel"] as const;
 const STOP_KINDS = Object.fromEntries(Object.entries(StopReason).map(([k, v]) => [v, k])) as Record<number, StopKind>;
 /** How long a blocked host call polls for its reply before it sleeps (see `blockingCall`). */
 const SPIN_MS = 0.05;
+/**
+ * How long the worker waits for the reply to an invocation's only asynchronous call before it
+ * lets the invocation wait and serves others: a fast operation's reply comes well within it, so
+ * a loop of `await ctx.call(…)` costs what a blocking call costs; a slow one holds the worker no
+ * longer than this.
+ */
+const QUICK_REPLY_MS = 1;
 /** Room for a checkpoint's progress and counters beside its state. */
 const CHECKPOINT_ENVELOPE_BYTES = 64 * 1024;
 
@@ -71,23 +78,41 @@ interface Instance {
 let pluginModule: WebAssembly.Module | undefined;
 const instances = new Map<number, Instance>();
 
-/** The state of the invocation running now (one at a time per worker). */
-let current: Instance | undefined;
-let reported: Outcome | undefined;
-let stopped: StopKind | undefined;
-let polls = 0;
-let pollBudget = Number.POSITIVE_INFINITY;
-let deadline = Number.POSITIVE_INFINITY;
-let logBytes = 0;
-let logCapped = false;
+/**
+ * One invocation, from its `invoke` to its end: it may wait (for timers, asynchronous host calls)
+ * between steps, with other instances' steps running meanwhile, so its limits and what it
+ * reported live here rather than in the worker's globals.
+ */
+interface Invocation {
+  readonly self: Instance;
+  readonly seq: number;
+  readonly pollBudget: number;
+  readonly deadline: number;
+  reported: Outcome | undefined;
+  stopped: StopKind | undefined;
+  polls: number;
+  logBytes: number;
+  logCapped: boolean;
+  /** Asynchronous calls the host serves that have not been answered yet. */
+  inFlight: number;
+  /** Asynchronous calls started in the current step: sent when the step's JS has run. */
+  readonly started: { readonly id: number; readonly op: string; readonly payload: string; readonly reply?: string }[];
+}
+
+/** Open invocations, by instance (one each at most). */
+const invocations = new Map<number, Invocation>();
+/** The invocation whose step runs now (one at a time per worker). */
+let current: Invocation | undefined;
 let callSeq = 0;
 
 /** Counts log output against the invocation's `logBytes`; false once past it (after one warning). */
 function spendLog(self: Instance, bytes: number): boolean {
-  if (logCapped) return false;
-  logBytes += bytes;
-  if (logBytes > self.limits.logBytes) {
-    logCapped = true;
+  const run = current;
+  if (!run) return true;
+  if (run.logCapped) return false;
+  run.logBytes += bytes;
+  if (run.logBytes > self.limits.logBytes) {
+    run.logCapped = true;
     post({
       type: "log",
       instance: self.id,
@@ -105,22 +130,25 @@ function spendLog(self: Instance, bytes: number): boolean {
  * stops the running code (uncatchably). Reads one shared slot and compares two numbers.
  */
 function interrupt(): boolean {
-  if (!stopped) polls++;
-  return mustStop(polls > pollBudget);
+  const run = current;
+  if (!run) return false;
+  if (!run.stopped) run.polls++;
+  return mustStop(run.polls > run.pollBudget);
 }
 
 /**
  * Whether the running code must stop now, and why: the host's stop slot first, then the instruction
  * budget (`overBudget`, known only to the interrupt handler), then the deadline. Also checked
- * around host calls.
+ * around host calls and before each step of a waiting invocation.
  */
-function mustStop(overBudget = false): boolean {
-  if (stopped) return true;
-  const stop = current ? Atomics.load(current.control, Control.stop) : StopReason.none;
-  if (stop !== StopReason.none) stopped = STOP_KINDS[stop] ?? "cancel";
-  else if (overBudget) stopped = "instructions";
-  else if (deadline !== Number.POSITIVE_INFINITY && Date.now() >= deadline) stopped = "deadline";
-  return stopped !== undefined;
+function mustStop(overBudget = false, run: Invocation | undefined = current): boolean {
+  if (!run) return false;
+  if (run.stopped) return true;
+  const stop = Atomics.load(run.self.control, Control.stop);
+  if (stop !== StopReason.none) run.stopped = STOP_KINDS[stop] ?? "cancel";
+  else if (overBudget) run.stopped = "instructions";
+  else if (run.deadline !== Number.POSITIVE_INFINITY && Date.now() >= run.deadline) run.stopped = "deadline";
+  return run.stopped !== undefined;
 }
 
 /** Size and depth, checked on the text before anything parses it. */
@@ -154,9 +182,8 @@ function parse(op: string, payload: string): { value: unknown } | { error: strin
   }
 }
 
-/** Runtime operations are answered here, without a round trip; the rest go to the host and block. */
-function hostCall(self: Instance, op: string, payload: string): string | null {
-  if (mustStop()) return null;
+/** The wall's checks on a call, on the text: a refusal reply, or undefined to go on. */
+function refusal(self: Instance, op: string, payload: string): string | undefined {
   if (op.length > MAX_OPERATION_NAME_LENGTH) {
     return refuse(
       "KILN_OPERATION_NAME_TOO_LONG",
@@ -175,10 +202,15 @@ function hostCall(self: Instance, op: string, payload: string): string | null {
         ? limits.checkpointBytes + CHECKPOINT_ENVELOPE_BYTES
         : limits.payloadBytes,
   );
-  if (problem) {
-    if (op === RuntimeOps.complete) reported ??= failure(problem);
-    return problem;
-  }
+  if (problem && op === RuntimeOps.complete && current) current.reported ??= failure(problem);
+  return problem;
+}
+
+/**
+ * Answers the runtime operations the worker serves itself (logging, progress, completion, the
+ * interrupt question); undefined for the rest, which the host serves.
+ */
+function answerHere(self: Instance, op: string, payload: string): string | undefined {
   switch (op) {
     case RuntimeOps.log: {
       const parsed = parse(op, payload);
@@ -198,12 +230,14 @@ function hostCall(self: Instance, op: string, payload: string): string | null {
       return ok(null);
     }
     case RuntimeOps.complete: {
-      if (reported) return refuse("KILN_INVALID_PAYLOAD", "the invocation already reported how it ended");
+      const run = current;
+      if (!run) return refuse("KILN_INVALID_PAYLOAD", `"${op}" outside an invocation`);
+      if (run.reported) return refuse("KILN_INVALID_PAYLOAD", "the invocation already reported how it ended");
       const parsed = parse(op, payload);
       if ("error" in parsed) return parsed.error;
       const body = parsed.value;
       if (typeof body !== "object" || body === null) return refuse("KILN_INVALID_PAYLOAD", `"${op}" needs an object`);
-      reported =
+      run.reported =
         "interrupted" in body
           ? { kind: "interrupted" }
           : { kind: "completed", json: JSON.stringify((body as { value?: unknown }).value ?? null) };
@@ -222,22 +256,89 @@ function hostCall(self: Instance, op: string, payload: string): string | null {
       post({ type: "progress", instance: self.id, ...progress, counters });
       return ok(null);
     }
-    default: {
-      const reply = blockingCall(self, op, payload);
-      return reply === null || mustStop() ? null : reply;
+    default:
+      return undefined;
+  }
+}
+
+/** `__kiln.call`: runtime operations are answered here, without a round trip; the rest block on the host. */
+function hostCall(self: Instance, op: string, payload: string): string | null {
+  if (mustStop()) return null;
+  const answer = refusal(self, op, payload) ?? answerHere(self, op, payload);
+  if (answer !== undefined) return answer;
+  const reply = blockingCall(self, op, payload);
+  return typeof reply !== "string" || mustStop() ? null : reply;
+}
+
+/**
+ * `__kiln.callAsync` (the SDK's `ctx.call`): the host serves the call while the invocation goes
+ * on or waits; its reply comes back in a `resume`. What the worker answers itself goes the same
+ * way, so that a promise never settles before the step that made it ends.
+ */
+function startCall(self: Instance, id: number, op: string, payload: string): boolean {
+  const run = current;
+  if (!run || mustStop()) return false;
+  const reply =
+    refusal(self, op, payload) ??
+    answerHere(self, op, payload) ??
+    (run.inFlight >= MAX_CALLS_IN_FLIGHT
+      ? refuse("KILN_TOO_MANY_CALLS", `"${op}" would be the job's ${MAX_CALLS_IN_FLIGHT + 1}th host call in flight`)
+      : undefined);
+  if (reply === undefined) run.inFlight++;
+  run.started.push(reply === undefined ? { id, op, payload } : { id, op, payload, reply });
+  return true;
+}
+
+/**
+ * Sends the calls the step started, once its JS has run. Replies the worker made itself are
+ * delivered at once. A lone call with nothing else in flight (a loop of `await ctx.call(…)`) goes
+ * through the call block and is waited for up to {@link QUICK_REPLY_MS}, so that a fast operation
+ * costs what a blocking call costs; several at once (`Promise.all`) go to the host together as
+ * messages, and the invocation waits for them without holding the worker.
+ */
+function sendStarted(run: Invocation): void {
+  const { plugin } = run.self;
+  for (;;) {
+    const started = run.started.splice(0);
+    if (started.length === 0) return;
+    const remote = started.filter((c) => c.reply === undefined);
+    for (const c of started) if (c.reply !== undefined) plugin.settle(c.id, c.reply);
+    const [only] = remote;
+    if (remote.length === 1 && only && plugin.loopState().calls === 1) {
+      const reply = blockingCall(run.self, only.op, only.payload, { id: only.id, seq: run.seq });
+      // null: stopped (the host sees it when the step ends); undefined: it became a message.
+      if (typeof reply === "string") {
+        run.inFlight--;
+        plugin.settle(only.id, reply);
+      }
+      continue;
     }
+    for (const c of remote)
+      post({ type: "call", instance: run.self.id, seq: run.seq, id: c.id, op: c.op, payload: c.payload });
   }
 }
 
 /**
  * Hands the call to the host through the call block and blocks until the host's answer to *this*
- * call (by sequence number) is there, or until the code must stop (null).
+ * call (by sequence number) is there, or until the code must stop (null). With `quick` (an
+ * asynchronous call), it waits at most {@link QUICK_REPLY_MS}: then, by the hand-over that
+ * {@link Call.claim} describes, the call either goes to the host as a message or its reply comes
+ * in a later `resume` (undefined: the invocation now waits for it).
  */
-function blockingCall(self: Instance, op: string, payload: string): string | null {
+function blockingCall(
+  self: Instance,
+  op: string,
+  payload: string,
+  quick?: { readonly id: number; readonly seq: number },
+): string | null | undefined {
   const seq = ++callSeq;
   // UTF-8 takes at most 3 bytes per UTF-16 unit: measure exactly only when it could matter.
   const room = CALL_AREA_BYTES;
   const fits = (op.length + payload.length) * 3 <= room || Buffer.byteLength(op) + Buffer.byteLength(payload) <= room;
+  if (quick && !fits) {
+    post({ type: "call", instance: self.id, seq: quick.seq, id: quick.id, op, payload });
+    return undefined;
+  }
   if (fits) {
     const opBytes = requestArea.write(op, 0);
     calls[Call.opBytes] = opBytes;
@@ -248,20 +349,39 @@ function blockingCall(self: Instance, op: string, payload: string): string | nul
     init.callPort.postMessage({ seq, op, payload } satisfies PortCall);
   }
   calls[Call.instance] = self.id;
+  calls[Call.asyncId] = quick ? quick.id : 0;
+  calls[Call.invocation] = quick ? quick.seq : 0;
+  Atomics.store(calls, Call.claim, quick ? seq : 0);
   Atomics.store(calls, Call.request, seq);
   Atomics.notify(calls, Call.request);
   // Most replies come within microseconds: waiting for one in a short spin first spares both
   // threads the cost of a sleeping waiter (a notify that must wake a thread costs the host ~20 µs).
-  const spinUntil = performance.now() + SPIN_MS;
+  const started = performance.now();
+  const spinUntil = started + SPIN_MS;
+  const giveUpAt = quick ? started + QUICK_REPLY_MS : Number.POSITIVE_INFINITY;
   while (Atomics.load(calls, Call.reply) !== seq && performance.now() < spinUntil);
   for (;;) {
     const answered = Atomics.load(calls, Call.reply);
     if (answered === seq) break;
-    // Stopped while waiting: the reply no longer matters (the host drops it).
-    if (mustStop()) return null;
-    const left = deadline - Date.now();
+    const stop = mustStop();
+    if (stop || performance.now() >= giveUpAt) {
+      // Stopped while waiting: the reply no longer matters (the host drops it).
+      if (!quick) return null;
+      if (Atomics.compareExchange(calls, Call.claim, seq, 0) === seq) {
+        // The host had not taken it: it goes as a message instead (unless the code stops anyway).
+        if (!stop) post({ type: "call", instance: self.id, seq: quick.seq, id: quick.id, op, payload });
+        return stop ? null : undefined;
+      }
+      // Taken: the host sends the reply in a resume. Already answered (claim 0): it is on its way.
+      if (Atomics.compareExchange(calls, Call.claim, -seq, 0) === -seq) return stop ? null : undefined;
+    }
+    const wakeAt = Math.min(
+      current?.deadline ?? Number.POSITIVE_INFINITY,
+      quick ? Date.now() + QUICK_REPLY_MS : Number.POSITIVE_INFINITY,
+    );
+    const left = wakeAt - Date.now();
     // A stale wake-up (meant for an earlier call) just loops; the slot tells the truth.
-    Atomics.wait(calls, Call.reply, answered, Number.isFinite(left) ? left : undefined);
+    Atomics.wait(calls, Call.reply, answered, Number.isFinite(left) ? Math.max(0, left) : undefined);
   }
   const length = Atomics.load(calls, Call.replyBytes);
   if (length !== ON_PORT) return replyArea.toString("utf8", 0, length);
@@ -307,6 +427,7 @@ async function create(message: Extract<ToWorker, { type: "create" }>): Promise<v
     onStdout: (b) => spendLog(instance(), b.length) && instance().stdout.push(b),
     onStderr: (b) => spendLog(instance(), b.length) && instance().stderr.push(b),
     hostCall: (op, payload) => hostCall(instance(), op, payload),
+    hostCallStart: (id, op, payload) => startCall(instance(), id, op, payload),
     interrupt,
   });
   plugin.setMemoryLimit(message.limits.memoryBytes);
@@ -331,41 +452,52 @@ async function create(message: Extract<ToWorker, { type: "create" }>): Promise<v
   instances.set(id, self);
 }
 
-function invoke(self: Instance, message: Extract<ToWorker, { type: "invoke" }>): Outcome {
-  current = self;
-  reported = undefined;
-  stopped = undefined;
-  polls = 0;
-  logBytes = 0;
-  logCapped = false;
-  pollBudget =
-    message.instructions === undefined
-      ? Number.POSITIVE_INFINITY
-      : Math.ceil(message.instructions / INSTRUCTIONS_PER_INTERRUPT);
-  deadline = message.deadline ?? Number.POSITIVE_INFINITY;
-  const name = message.export;
-  const fn = self.exports[name];
-  if (typeof fn !== "function") {
-    return { kind: "failed", error: { name: "Error", message: `the module has no export "${name}"` } };
-  }
-  const { plugin } = self;
-  plugin.setStdin(message.stdin ?? new Uint8Array());
+/** Runs one step of an invocation (`body`: a call into the instance) and reports where it left it. */
+function step(run: Invocation, body: () => void): void {
+  const { self } = run;
+  current = run;
+  let trapped: string | undefined;
   try {
-    plugin.runExport(name, fn as () => void);
+    body();
   } catch (error) {
-    return { kind: "trapped", message: error instanceof Error ? error.message : String(error) };
+    trapped = error instanceof Error ? error.message : String(error);
   } finally {
     self.stdout.flush();
     self.stderr.flush();
     current = undefined;
   }
-  // Set by host calls during the export (TypeScript cannot see callbacks assign them).
-  const ended = reported as Outcome | undefined;
-  const stop = stopped as StopKind | undefined;
+  const state = trapped === undefined ? self.plugin.loopState() : undefined;
+  if (state?.waiting) {
+    post({ type: "waiting", instance: self.id, seq: run.seq, timerMs: state.nextTimerMs });
+    return;
+  }
+  invocations.delete(self.id);
+  const outcome: Outcome = trapped !== undefined ? { kind: "trapped", message: trapped } : outcomeOf(run);
+  const left = state ? state.cancelledTimers + state.cancelledCalls : 0;
+  if (state && left > 0) {
+    const what = [
+      state.cancelledTimers ? `${state.cancelledTimers} timer${state.cancelledTimers === 1 ? "" : "s"}` : "",
+      state.cancelledCalls ? `${state.cancelledCalls} host call${state.cancelledCalls === 1 ? "" : "s"}` : "",
+    ].filter(Boolean);
+    post({
+      type: "log",
+      instance: self.id,
+      level: "warn",
+      message: `${what.join(" and ")} still pending when the invocation ended ${left === 1 ? "was" : "were"} cancelled: timers and calls cannot outlive the job that made them`,
+      source: "log",
+    });
+  }
+  post({ type: "done", instance: self.id, seq: run.seq, outcome, memoryBytes: self.plugin.memoryBytes });
+}
+
+/** How an ended invocation went, from what it reported, why it was stopped and its error record. */
+function outcomeOf(run: Invocation): Outcome {
+  const ended = run.reported;
+  const stop = run.stopped;
   if (ended?.kind === "completed") return ended;
   if (stop) return { kind: "stopped", reason: stop };
   if (ended?.kind === "failed") return ended;
-  const error = plugin.lastError();
+  const error = run.self.plugin.lastError();
   if (error) {
     return {
       kind: "failed",
@@ -374,6 +506,65 @@ function invoke(self: Instance, message: Extract<ToWorker, { type: "invoke" }>):
     };
   }
   return ended ?? { kind: "returned" };
+}
+
+function invoke(self: Instance, message: Extract<ToWorker, { type: "invoke" }>): void {
+  const run: Invocation = {
+    self,
+    seq: message.seq,
+    reported: undefined,
+    stopped: undefined,
+    polls: 0,
+    logBytes: 0,
+    logCapped: false,
+    pollBudget:
+      message.instructions === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.ceil(message.instructions / INSTRUCTIONS_PER_INTERRUPT),
+    deadline: message.deadline ?? Number.POSITIVE_INFINITY,
+    started: [],
+    inFlight: 0,
+  };
+  const name = message.export;
+  const fn = self.exports[name];
+  if (typeof fn !== "function") {
+    const outcome: Outcome = {
+      kind: "failed",
+      error: { name: "Error", message: `the module has no export "${name}"` },
+    };
+    post({ type: "done", instance: self.id, seq: message.seq, outcome, memoryBytes: self.plugin.memoryBytes });
+    return;
+  }
+  invocations.set(self.id, run);
+  self.plugin.setStdin(message.stdin ?? new Uint8Array());
+  step(run, () => {
+    self.plugin.runExport(name, fn as () => void);
+    sendStarted(run);
+  });
+}
+
+function resume(message: Extract<ToWorker, { type: "resume" }>): void {
+  const run = invocations.get(message.instance);
+  if (!run || run.seq !== message.seq) {
+    const outcome: Outcome = { kind: "trapped", message: `internal error: invocation ${message.seq} is not open` };
+    post({ type: "done", instance: message.instance, seq: message.seq, outcome, memoryBytes: 0 });
+    return;
+  }
+  const { plugin } = run.self;
+  step(run, () => {
+    if (mustStop(false, run)) {
+      plugin.tick(true);
+      return;
+    }
+    for (const [id, reply] of message.replies) {
+      run.inFlight--;
+      plugin.settle(id, reply);
+      sendStarted(run);
+      if (!plugin.loopState().waiting) return;
+    }
+    plugin.tick(false);
+    sendStarted(run);
+  });
 }
 
 port.on("message", (message: ToWorker) => {
@@ -394,20 +585,22 @@ port.on("message", (message: ToWorker) => {
       return;
     case "invoke": {
       const self = instances.get(message.instance);
-      const outcome: Outcome = self
-        ? invoke(self, message)
-        : { kind: "trapped", message: `internal error: instance ${message.instance} is not in this worker` };
-      post({
-        type: "done",
-        instance: message.instance,
-        seq: message.seq,
-        outcome,
-        memoryBytes: self?.plugin.memoryBytes ?? 0,
-      });
+      if (self) invoke(self, message);
+      else {
+        const outcome: Outcome = {
+          kind: "trapped",
+          message: `internal error: instance ${message.instance} is not in this worker`,
+        };
+        post({ type: "done", instance: message.instance, seq: message.seq, outcome, memoryBytes: 0 });
+      }
       return;
     }
+    case "resume":
+      resume(message);
+      return;
     case "drop":
       instances.delete(message.instance);
+      invocations.delete(message.instance);
       return;
     case "warm":
       warmUp(pluginModule ? { module: pluginModule } : {}).then(

@@ -112,6 +112,25 @@ interface Task {
   reject(error: Error): void;
 }
 
+/**
+ * An invocation from its `invoke` to its `done`. Between steps it may wait (for a timer, for
+ * asynchronous host calls) without holding its worker: its next step is a `resume` task, queued
+ * when a reply arrives, its next timer is due, its deadline passes or a stop is asked for.
+ */
+interface OpenInvocation {
+  /** The `invoke` task: settled when the invocation ends. */
+  readonly task: Task;
+  readonly instance: ExtensionInstance;
+  readonly seq: number;
+  readonly deadline: number | undefined;
+  /** Between its `waiting` and its next step. */
+  waiting: boolean;
+  /** Fires the next step for its timer or its deadline. */
+  timer: NodeJS.Timeout | undefined;
+  /** A `resume` queued but not yet sent: replies that arrive meanwhile join it. */
+  next: { readonly replies: (readonly [number, string])[] } | undefined;
+}
+
 /** Extension instances in a pool of worker threads. */
 export class WorkerPool {
   readonly #options: PoolOptions;
@@ -246,6 +265,8 @@ class PoolWorker {
   readonly #instances = new Map<number, ExtensionInstance>();
   readonly #queue: Task[] = [];
   #running: Task | undefined;
+  /** Invocations begun here and not ended, by instance id. */
+  readonly #open = new Map<number, OpenInvocation>();
   /** The last call seen: only its reply is written (earlier ones were abandoned by the worker). */
   #seen = 0;
   /** When the current run of calls served without a pause began (`performance.now()`). */
@@ -320,6 +341,11 @@ class PoolWorker {
     return this.#queue.length + (this.#running ? 1 : 0);
   }
 
+  /** Invocations begun here that have not ended (running or waiting). */
+  get open(): number {
+    return this.#open.size;
+  }
+
   async create(instance: ExtensionInstance, spec: InstanceSpec): Promise<void> {
     this.#instances.set(instance.id, instance);
     await this.#enqueue(instance, {
@@ -341,9 +367,18 @@ class PoolWorker {
     return this.#enqueue(instance, message) as Promise<InvokeResult>;
   }
 
-  /** Whether `instance` is running here now. */
+  /** Whether `instance` is running here now (not merely waiting between steps). */
   isRunning(instance: ExtensionInstance): boolean {
     return this.#running?.instance === instance;
+  }
+
+  /**
+   * A stop was asked for `instance`: an invocation of it that waits between steps gets a step
+   * now, in which the worker sees the stop and ends it.
+   */
+  poke(instance: ExtensionInstance): void {
+    const open = this.#open.get(instance.id);
+    if (open) this.#resume(open);
   }
 
   /** Wakes the worker if it waits for a host call's reply (to see a stop). */
@@ -354,6 +389,8 @@ class PoolWorker {
   /** Forgets an instance that runs nothing; its queued calls, if any, end as `lost`. */
   drop(instance: ExtensionInstance): void {
     if (!this.#instances.delete(instance.id)) return;
+    const open = this.#open.get(instance.id);
+    if (open) this.#close(open, undefined, new WorkerExitedError("the extension was stopped", false));
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const task = this.#queue[i] as Task;
       if (task.instance !== instance) continue;
@@ -386,14 +423,67 @@ class PoolWorker {
     const task = this.#queue.shift();
     if (!task) {
       this.#worker.unref();
-      this.idleSince = Date.now();
-      this.#onIdle();
+      // A worker whose invocations wait is not idle: retiring it would end them.
+      if (this.#open.size === 0) {
+        this.idleSince = Date.now();
+        this.#onIdle();
+      }
       return;
     }
     this.idleSince = undefined;
     this.#running = task;
     this.#worker.ref();
-    this.#post(task.message);
+    const { message } = task;
+    if (message.type === "invoke" && task.instance) {
+      this.#open.set(task.instance.id, {
+        task,
+        instance: task.instance,
+        seq: message.seq,
+        deadline: message.deadline,
+        waiting: false,
+        timer: undefined,
+        next: undefined,
+      });
+    } else if (message.type === "resume") {
+      const open = this.#open.get(message.instance);
+      if (open?.next?.replies === message.replies) open.next = undefined;
+      if (open) open.waiting = false;
+    }
+    this.#post(message);
+  }
+
+  /** Queues the next step of a waiting invocation (or adds `reply` to the one queued). */
+  #resume(open: OpenInvocation, reply?: readonly [number, string]): void {
+    if (this.#open.get(open.instance.id) !== open) return; // it ended meanwhile
+    if (open.next) {
+      if (reply) open.next.replies.push(reply);
+      return;
+    }
+    const next = { replies: reply ? [reply] : [] };
+    open.next = next;
+    this.#queue.push({
+      message: { type: "resume", instance: open.instance.id, seq: open.seq, replies: next.replies },
+      instance: open.instance,
+      // A step's result is its invocation's: `waiting` and `done` are handled in #onMessage.
+      resolve: () => undefined,
+      reject: () => undefined,
+    });
+    this.#pump();
+  }
+
+  /** Ends an open invocation: its task settles, its timer and queued steps go. */
+  #close(open: OpenInvocation, result: InvokeResult | undefined, error?: Error): void {
+    if (this.#open.get(open.instance.id) !== open) return;
+    this.#open.delete(open.instance.id);
+    clearTimeout(open.timer);
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const queued = (this.#queue[i] as Task).message;
+      if (queued.type === "resume" && queued.instance === open.instance.id && queued.seq === open.seq) {
+        this.#queue.splice(i, 1);
+      }
+    }
+    if (error) open.task.reject(error);
+    else open.task.resolve(result);
   }
 
   #post(message: ToWorker): void {
@@ -404,10 +494,23 @@ class PoolWorker {
     const task = this.#running;
     this.#running = undefined;
     if (task) {
-      if (error) task.reject(new Error(error));
+      const open = task.instance ? this.#open.get(task.instance.id) : undefined;
+      if (open && (task === open.task || task.message.type === "resume")) {
+        this.#close(open, result, error ? new Error(error) : undefined);
+      } else if (error) task.reject(new Error(error));
       else task.resolve(result);
     }
     this.#pump();
+  }
+
+  /** Whether `message` answers the step running now (same instance, same invocation). */
+  #isCurrent(message: { readonly instance: number; readonly seq: number }): boolean {
+    const running = this.#running?.message;
+    return (
+      (running?.type === "invoke" || running?.type === "resume") &&
+      running.instance === message.instance &&
+      running.seq === message.seq
+    );
   }
 
   #onMessage(message: FromWorker): void {
@@ -419,9 +522,20 @@ class PoolWorker {
         if (this.#running?.message.type === "warm") this.#finish(undefined, message.error);
         return;
       case "done":
-        if (this.#running?.message.type !== "invoke" || this.#running.message.seq !== message.seq) return;
-        if (message.outcome.kind === "trapped" && this.#running.instance) this.#running.instance.poisoned = true;
+        if (!this.#isCurrent(message)) return;
+        if (message.outcome.kind === "trapped" && this.#running?.instance) this.#running.instance.poisoned = true;
         this.#finish({ outcome: message.outcome, memoryBytes: message.memoryBytes });
+        return;
+      case "waiting": {
+        if (!this.#isCurrent(message)) return;
+        this.#running = undefined;
+        const open = this.#open.get(message.instance);
+        if (open) this.#wait(open, message.timerMs);
+        this.#pump();
+        return;
+      }
+      case "call":
+        this.#call(message);
         return;
       case "log":
         this.#instances.get(message.instance)?.callbacks.onLog(message.level, message.message, message.source);
@@ -430,6 +544,41 @@ class PoolWorker {
         this.#instances.get(message.instance)?.callbacks.onProgress(message);
         return;
     }
+  }
+
+  /** The invocation waits: its next step comes with a reply, its timer, its deadline or a stop. */
+  #wait(open: OpenInvocation, timerMs: number): void {
+    open.waiting = true;
+    clearTimeout(open.timer);
+    open.timer = undefined;
+    // A stop asked for while the step ran (it may not have reached a check) is seen now.
+    if (open.instance.stopAsked) {
+      this.#resume(open);
+      return;
+    }
+    let due = timerMs >= 0 ? timerMs : Number.POSITIVE_INFINITY;
+    if (open.deadline !== undefined) due = Math.min(due, Math.max(0, open.deadline - Date.now()));
+    if (due === Number.POSITIVE_INFINITY) return;
+    // Referenced: a job that waits on a timer keeps the process alive, as a timer does in Node.
+    open.timer = setTimeout(() => {
+      open.timer = undefined;
+      this.#resume(open);
+    }, due);
+  }
+
+  /** Serves an asynchronous host call; its reply goes back in the invocation's next step. */
+  #call(message: Extract<FromWorker, { type: "call" }>): void {
+    const open = this.#open.get(message.instance);
+    if (!open || open.seq !== message.seq) return;
+    const { id } = message;
+    if (message.reply !== undefined) {
+      this.#resume(open, [id, message.reply]);
+      return;
+    }
+    open.instance.callbacks.onCall(message.op, message.payload).then(
+      (reply) => this.#resume(open, [id, reply]),
+      (error: unknown) => this.#resume(open, [id, hostCallErrorReply("KILN_HOST_CALL_FAILED", String(error))]),
+    );
   }
 
   /** Waits for the worker's next host call, without keeping the process alive. */
@@ -476,15 +625,36 @@ class PoolWorker {
     // The worker gave up on this call (a stop) and wrote the next while it was read: that one
     // comes with the next wake-up, and this one no longer matters.
     if (Atomics.load(this.#header, Call.request) !== seq) return;
+    const asyncId = this.#header[Call.asyncId] as number;
+    const invocation = this.#header[Call.invocation] as number;
+    // An asynchronous call the worker gave up waiting for before it was taken went as a message.
+    if (asyncId !== 0 && Atomics.compareExchange(this.#header, Call.claim, seq, -seq) !== seq) return;
     const instance = this.#instances.get(id);
+    const answer =
+      asyncId === 0
+        ? (reply: string) => this.#answer(seq, reply)
+        : (reply: string) => this.#answerQuick(seq, id, invocation, asyncId, reply);
     if (!instance) {
-      this.#answer(seq, hostCallErrorReply("KILN_HOST_CALL_FAILED", "the calling instance is gone"));
+      answer(hostCallErrorReply("KILN_HOST_CALL_FAILED", "the calling instance is gone"));
       return;
     }
-    instance.callbacks.onCall(op, payload).then(
-      (reply) => this.#answer(seq, reply),
-      (error: unknown) => this.#answer(seq, hostCallErrorReply("KILN_HOST_CALL_FAILED", String(error))),
-    );
+    instance.callbacks
+      .onCall(op, payload)
+      .then(answer, (error: unknown) => answer(hostCallErrorReply("KILN_HOST_CALL_FAILED", String(error))));
+  }
+
+  /**
+   * The reply to an asynchronous call served from the block: in the block if the worker still
+   * waits for it, else in the invocation's next `resume` (see `Call.claim`).
+   */
+  #answerQuick(seq: number, instanceId: number, invocation: number, asyncId: number, reply: string): void {
+    if (this.#exited) return;
+    if (Atomics.compareExchange(this.#header, Call.claim, -seq, 0) === -seq) {
+      this.#answer(seq, reply);
+      return;
+    }
+    const open = this.#open.get(instanceId);
+    if (open?.seq === invocation) this.#resume(open, [asyncId, reply]);
   }
 
   #answer(seq: number, reply: string): void {
@@ -520,7 +690,8 @@ class PoolWorker {
     this.#callPort.close();
     const running = this.#running;
     this.#running = undefined;
-    running?.reject(new WorkerExitedError(reason, false));
+    for (const open of [...this.#open.values()]) this.#close(open, undefined, new WorkerExitedError(reason, false));
+    if (running?.message.type !== "resume") running?.reject(new WorkerExitedError(reason, false));
     for (const task of this.#queue.splice(0)) task.reject(exited);
     for (const instance of this.#instances.values()) instance.exited = true;
     this.#instances.clear();
@@ -591,6 +762,12 @@ export class ExtensionInstance {
   stop(reason: StopKind): void {
     Atomics.store(this.#control, Control.stop, StopReason[reason]);
     this.#worker.wake();
+    this.#worker.poke(this);
+  }
+
+  /** A stop was asked for its current invocation. */
+  get stopAsked(): boolean {
+    return Atomics.load(this.#control, Control.stop) !== StopReason.none;
   }
 
   /**

@@ -60,13 +60,29 @@ export const Call = {
   payloadBytes: 4,
   /** Bytes of the reply in the reply area; {@link ON_PORT} when the reply went on the port. */
   replyBytes: 5,
+  /**
+   * 0 for a blocking call. Otherwise the call is an asynchronous one (`__kiln.callAsync`) that the
+   * worker waits for only briefly, and this is its id in the invocation: see {@link Call.claim}.
+   */
+  asyncId: 6,
+  /**
+   * Who has an asynchronous call in the block (blocking calls leave it 0). The worker writes the
+   * call's sequence number `s`; the host takes the call by swapping `s` for `-s`; whoever swaps it
+   * to 0 first decides how the reply travels. The host, swapping `-s` → 0 when it has the reply:
+   * in the block, as for a blocking call. The worker, giving up on a quick reply: from `s` (not
+   * taken), the worker sends the call as a message instead; from `-s` (taken), the host sends the
+   * reply in the invocation's next `resume`. One compare-and-swap each, so no reply is lost or doubled.
+   */
+  claim: 7,
+  /** The calling invocation's `seq`, for a reply that goes back in a `resume`. */
+  invocation: 8,
 } as const;
 
 /** A length slot's value when the bytes did not fit the block and crossed on the worker's port. */
 export const ON_PORT = -1;
 
 /** Bytes of the call block's header. */
-export const CALL_HEADER_BYTES = 32;
+export const CALL_HEADER_BYTES = 48;
 
 /**
  * Bytes of each of the block's two areas (request, reply). Most calls are far smaller; larger ones
@@ -133,6 +149,19 @@ export type ToWorker =
       /** Interpreter steps the invocation may take (reason `instructions` past it). */
       readonly instructions?: number;
     }
+  /**
+   * Continues an invocation that waits (it answered `waiting`): delivers host-call replies, then
+   * runs its due timers, or stops it if the host asked (its control block says so, or the deadline
+   * passed).
+   */
+  | {
+      readonly type: "resume";
+      readonly instance: number;
+      /** The invocation's `seq`, as in its `invoke`. */
+      readonly seq: number;
+      /** Replies to asynchronous host calls: `[call id, reply JSON]`. */
+      readonly replies: readonly (readonly [number, string])[];
+    }
   /** Forgets an instance: its memory goes with it. */
   | { readonly type: "drop"; readonly instance: number }
   /** Runs the plugin's hot paths once on a throwaway instance, so that V8 compiles them fully. */
@@ -164,6 +193,26 @@ export type FromWorker =
       readonly outcome: Outcome;
       /** Size of the instance's linear memory after the invocation, in bytes. */
       readonly memoryBytes: number;
+    }
+  /**
+   * The step (an `invoke` or `resume`) ended with the invocation waiting for a timer or host call:
+   * the worker is free for other work; the host sends `resume` when a timer is due (`timerMs`
+   * from now; -1: none), a reply arrives or a stop is asked for.
+   */
+  | { readonly type: "waiting"; readonly instance: number; readonly seq: number; readonly timerMs: number }
+  /**
+   * An asynchronous host call the invocation started: the host serves `op` and sends the reply
+   * back in a `resume`. `reply` is set when the worker answered the call itself (a refusal, or a
+   * runtime operation), so the host only passes it back.
+   */
+  | {
+      readonly type: "call";
+      readonly instance: number;
+      readonly seq: number;
+      readonly id: number;
+      readonly op: string;
+      readonly payload: string;
+      readonly reply?: string;
     }
   | {
       readonly type: "log";

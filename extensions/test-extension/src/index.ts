@@ -9,7 +9,7 @@ export interface CounterInput {
 /** Input of the `steps` job. */
 export interface StepsInput {
   steps: number;
-  /** Milliseconds each step takes (busy: QuickJS has no timers). */
+  /** Milliseconds each step takes, spent busy (not waiting) so that pause and kill have code to stop. */
   stepMs?: number;
 }
 
@@ -33,7 +33,7 @@ export interface StepsResult {
 function busyWait(ms: number): void {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    // Spin: the sandbox has no timers, and a step must take time for pause and kill tests.
+    // Spin rather than await a timer: the pause and kill tests need code that is running.
   }
 }
 

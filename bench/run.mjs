@@ -127,6 +127,21 @@ function rows(template, dist) {
       ],
     },
     {
+      id: "eventloop",
+      title: "The event loop (Kiln only)",
+      what: "An awaited asynchronous host call (`__kiln.callAsync`, the SDK's `ctx.call`) against the blocking `__kiln.call` to the same trivial operation; an awaited `setTimeout(0)`; how late 1,000 timers of 1–20 ms fire (median, p99); ten operations that each answer after 100 ms, awaited with `Promise.all`.",
+      metrics: [
+        M("blocking", "blocking call", "µs"),
+        M("async", "async call", "µs"),
+        M("timeout0", "setTimeout(0)", "µs"),
+        M("lateMedian", "timer late, median", "ms"),
+        M("lateP99", "timer late, p99", "ms"),
+        M("concurrent", "10 × 100 ms, Promise.all", "ms"),
+      ],
+      rounds: n(1, 3),
+      columns: [kiln("eventloop", withT({ n: n(1000, 5000), timers: n(200, 1000) }), "Kiln")],
+    },
+    {
       id: "cpu",
       title: "CPU mix",
       what: "fib(27); 100 KB JSON parse + stringify ×10; regular expressions over 100 KB ×5; string building. Each part warmed once, then the median of the runs in the process; geomean of the four.",

@@ -11,6 +11,8 @@ import { KILN_JOBS, KILN_SOURCE } from "../fixtures/guest.mjs";
 export const BENCH_PERMISSION = "bench.call";
 /** The application operation the guest → host row calls. */
 export const BENCH_OPERATION = "bench.noop";
+/** An application operation that answers after 100 ms (the concurrency row). */
+export const BENCH_SLOW_OPERATION = "bench.slow";
 
 function manifest(id, module) {
   return {

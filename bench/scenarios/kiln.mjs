@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ExtensionHost } from "@kiln/host";
 import { CPU_PARTS, WARM_INPUT } from "../fixtures/guest.mjs";
 import { fitIn, median, now, report, settle, sleep, WORK } from "../lib/common.mjs";
-import { BENCH_OPERATION, BENCH_PERMISSION, cloneKilnExtension } from "../lib/kiln-fixture.mjs";
+import { BENCH_OPERATION, BENCH_PERMISSION, BENCH_SLOW_OPERATION, cloneKilnExtension } from "../lib/kiln-fixture.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -25,6 +25,11 @@ function newHost(options = {}) {
   const host = new ExtensionHost({ logger: () => {}, ...options });
   // The operation the guest → host row calls: trivial, so the row measures the call path alone.
   host.operations.register({ name: BENCH_OPERATION, permission: BENCH_PERMISSION, handler: () => null });
+  host.operations.register({
+    name: BENCH_SLOW_OPERATION,
+    permission: BENCH_PERMISSION,
+    handler: () => new Promise((resolve) => setTimeout(() => resolve(null), 100)),
+  });
   return host;
 }
 
@@ -80,6 +85,39 @@ const scenarios = {
     const t = now();
     await host.run(id, "calls", { op, payload, n: opts.n });
     return { us: ((now() - t - empty) * 1000) / opts.n };
+  },
+
+  /**
+   * The event loop: an awaited asynchronous host call against the blocking one (same operation,
+   * same run), a `setTimeout(0)` round trip, timer lateness over many timers, and ten 100 ms
+   * operations awaited together. Rows without an event loop in the checkout report nothing.
+   */
+  async eventloop() {
+    const host = newHost({ rateLimit: false });
+    const id = await loadCopy(host);
+    const perCall = async (job, n) => {
+      await host.run(id, job, { op: BENCH_OPERATION, n: Math.min(n, 200) });
+      const t0 = now();
+      await host.run(id, job, { op: BENCH_OPERATION, n: 0 });
+      const empty = now() - t0;
+      const t = now();
+      await host.run(id, job, { op: BENCH_OPERATION, n });
+      return ((now() - t - empty) * 1000) / n;
+    };
+    const blocking = await perCall("calls", opts.n);
+    const async = await perCall("async-calls", opts.n);
+    const hasLoop = (await host.run(id, "timeouts", { n: 10 })) !== null;
+    if (!hasLoop) return { blocking };
+    await host.run(id, "timeouts", { n: 0 });
+    const t0 = now();
+    await host.run(id, "timeouts", { n: 0 });
+    const empty = now() - t0;
+    const t = now();
+    await host.run(id, "timeouts", { n: opts.timers });
+    const timeout0 = ((now() - t - empty) * 1000) / opts.timers;
+    const accuracy = await host.run(id, "timer-accuracy", { n: opts.timers });
+    const concurrent = await host.run(id, "concurrent", { op: BENCH_SLOW_OPERATION, n: 10 });
+    return { blocking, async, timeout0, lateMedian: accuracy.median, lateP99: accuracy.p99, concurrent };
   },
 
   /** CPU mix: each part once to warm up, then the median of `reps` runs. */

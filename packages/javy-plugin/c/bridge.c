@@ -55,6 +55,10 @@ __attribute__((import_module("kiln_host_v1"), import_name("take"))) void host_ta
    Returns 0, or KILN_HOST_CALL_REFUSED / KILN_HOST_CALL_STOP as `call` does. */
 __attribute__((import_module("kiln_host_v1"), import_name("call_start"))) int32_t
 host_call_start(uint32_t id, const char *op, uint32_t op_len, const char *payload, uint32_t payload_len);
+/* Hands over the source of the group of globals `name` (from the plugin's kiln_globals custom
+   section, which the host reads): returns its length, the bytes pending for `take`, or -1. */
+__attribute__((import_module("kiln_host_v1"), import_name("globals"))) int32_t
+host_globals(const char *name, uint32_t name_len);
 /* Asked every KILN_INSTRUCTIONS_PER_INTERRUPT polls of the interpreter: non-zero stops the code. */
 __attribute__((import_module("kiln_host_v1"), import_name("interrupt"))) int32_t
 host_interrupt(void);
@@ -680,29 +684,33 @@ static JSValue native_digest(JSContext *c, JSValueConst this_val, int argc, JSVa
     return n < 0 ? JS_NULL : JS_NewArrayBufferCopy(c, out, (size_t)n);
 }
 
-/* group(name) -> the group's install function: its bundled source (globals/<name>.ts), evaluated
-   now. prelude.js calls it once per group, the first time one of the group's globals is read. */
+/* group(name) -> the group's install function: its bundled source (globals/<name>.ts, kept in the
+   plugin's kiln_globals section and handed over by the host), evaluated now. prelude.js calls it
+   once per group, the first time one of the group's globals is read. */
 static JSValue native_group(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv)
 {
+    char file[80];
     const char *name;
-    size_t i;
-    JSValue value = JS_UNDEFINED;
+    size_t name_len;
+    int32_t n;
+    char *source;
+    JSValue value;
     (void)this_val;
     (void)argc;
-    if (!(name = JS_ToCString(c, argv[0])))
+    if (!(name = JS_ToCStringLen(c, &name_len, argv[0])))
         return JS_EXCEPTION;
-    for (i = 0; i < KILN_GLOBAL_GROUPS; i++) {
-        if (strcmp(name, kiln_global_groups[i].name) == 0) {
-            char file[64];
-            snprintf(file, sizeof file, "kiln:globals/%s", name);
-            value = JS_Eval(c, (const char *)kiln_global_groups[i].source, kiln_global_groups[i].len, file,
-                            JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_STRICT);
-            break;
-        }
-    }
-    if (i == KILN_GLOBAL_GROUPS)
-        value = JS_ThrowReferenceError(c, "no group of globals named \"%s\"", name);
+    snprintf(file, sizeof file, "kiln:globals/%.48s", name);
+    n = host_globals(name, (uint32_t)name_len);
     JS_FreeCString(c, name);
+    if (n < 0)
+        return JS_ThrowReferenceError(c, "the host has no source for %s", file);
+    source = js_malloc(c, (size_t)n + 1); /* QuickJS's parser wants a NUL after the source */
+    if (!source)
+        return JS_EXCEPTION;
+    host_take(source);
+    source[n] = '\0';
+    value = JS_Eval(c, source, (size_t)n, file, JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_STRICT);
+    js_free(c, source);
     return value;
 }
 

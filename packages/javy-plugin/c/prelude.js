@@ -189,8 +189,13 @@
   };
   const format = (...args) => {
     if (args.length === 1 && typeof args[0] === "string") return args[0];
-    const inspect = group("inspect");
-    if (typeof inspect.format === "function") return inspect.format(...args);
+    let inspect;
+    try {
+      inspect = group("inspect");
+    } catch {
+      // A host that serves no globals (kiln_host_v1.globals answers -1): Javy's rendering.
+    }
+    if (typeof inspect?.format === "function") return inspect.format(...args);
     let line = "";
     for (let i = 0; i < args.length; i++) line += (i ? " " : "") + show(args[i]);
     return line;

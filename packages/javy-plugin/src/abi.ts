@@ -36,7 +36,21 @@ export const HOST_CALL_IMPORT = "call";
  */
 export const HOST_CALL_START_IMPORT = "call_start";
 
-/** `kiln_host_v1.take(dst_ptr)`: copies the pending reply of the last `call` into plugin memory. */
+/**
+ * `kiln_host_v1.globals(name_ptr, name_len) -> i32`: the host hands over the source of the group
+ * of sandbox globals `name`, read from the plugin's {@link GLOBALS_SECTION} custom section: it
+ * returns the source's byte length, the bytes then pending for `take`, or -1 if there is none.
+ */
+export const GLOBALS_IMPORT = "globals";
+
+/**
+ * The plugin's custom section holding the sources of its groups of sandbox globals, as UTF-8 JSON
+ * `{ "<group>": "<source>" }`. Kept out of the plugin's memory so that an instance holds only the
+ * groups it uses; the host serves them through {@link GLOBALS_IMPORT}.
+ */
+export const GLOBALS_SECTION = "kiln_globals";
+
+/** `kiln_host_v1.take(dst_ptr)`: copies the pending bytes (the last `call`'s reply, or `globals`' source) into plugin memory. */
 export const HOST_TAKE_IMPORT = "take";
 
 /**
@@ -73,6 +87,7 @@ export const WASI_NAMESPACE = "wasi_snapshot_preview1";
 export const HOST_IMPORTS = [
   { name: HOST_CALL_IMPORT, kind: "function" },
   { name: HOST_CALL_START_IMPORT, kind: "function" },
+  { name: GLOBALS_IMPORT, kind: "function" },
   { name: HOST_TAKE_IMPORT, kind: "function" },
   { name: INTERRUPT_IMPORT, kind: "function" },
 ] as const satisfies readonly AbiEntry[];

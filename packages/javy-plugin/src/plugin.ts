@@ -9,6 +9,8 @@ import { readFile } from "node:fs/promises";
 import { KilnError } from "@kiln/contracts/errors";
 import {
   COMPILE_EXPORT,
+  GLOBALS_IMPORT,
+  GLOBALS_SECTION,
   HOST_CALL_IMPORT,
   HOST_CALL_REFUSED,
   HOST_CALL_START_IMPORT,
@@ -66,6 +68,23 @@ export function loadPluginModule(): Promise<WebAssembly.Module> {
     pluginModule = undefined; // let a later call retry, e.g. after the plugin was built
   });
   return pluginModule;
+}
+
+const globalSources = new WeakMap<WebAssembly.Module, Map<string, Uint8Array>>();
+
+/** The sources of a plugin's groups of sandbox globals, read once per compiled module. */
+function globalsOf(module: WebAssembly.Module): Map<string, Uint8Array> {
+  let sources = globalSources.get(module);
+  if (!sources) {
+    sources = new Map();
+    const [section] = WebAssembly.Module.customSections(module, GLOBALS_SECTION);
+    if (section) {
+      const parsed = JSON.parse(new TextDecoder().decode(section)) as Record<string, string>;
+      for (const [name, source] of Object.entries(parsed)) sources.set(name, encoder.encode(source));
+    }
+    globalSources.set(module, sources);
+  }
+  return sources;
 }
 
 /** The namespace in a plugin's `import_namespace` custom section, as Javy reads it. */
@@ -242,6 +261,13 @@ export class PluginInstance {
           hostFaults.push(`${HOST_NAMESPACE}: call_start: the handler threw (${message})`);
           return HOST_CALL_REFUSED;
         }
+      },
+      [GLOBALS_IMPORT](namePtr: number, nameLen: number): number {
+        const name = region("globals: group name", namePtr, nameLen);
+        const source = name ? globalsOf(module).get(decoder.decode(name)) : undefined;
+        if (!source) return -1;
+        pending = source;
+        return source.length;
       },
       [HOST_TAKE_IMPORT](dstPtr: number): void {
         const reply = pending ?? new Uint8Array(0);

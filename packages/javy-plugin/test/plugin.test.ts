@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  GLOBALS_IMPORT,
   HOST_CALL_IMPORT,
   HOST_CALL_START_IMPORT,
   HOST_NAMESPACE,
@@ -45,7 +46,7 @@ describe("the built plugin", () => {
     );
   });
 
-  it("imports only WASI preview1 and the four kiln_host_v1 functions", async () => {
+  it("imports only WASI preview1 and the five kiln_host_v1 functions", async () => {
     const module = await loadPluginModule();
     const imports = WebAssembly.Module.imports(module);
     expect(new Set(imports.map((i) => i.module))).toEqual(new Set(["wasi_snapshot_preview1", HOST_NAMESPACE]));
@@ -54,7 +55,7 @@ describe("the built plugin", () => {
         .filter((i) => i.module === HOST_NAMESPACE)
         .map((i) => i.name)
         .sort(),
-    ).toEqual([HOST_CALL_IMPORT, HOST_CALL_START_IMPORT, HOST_TAKE_IMPORT, INTERRUPT_IMPORT].sort());
+    ).toEqual([GLOBALS_IMPORT, HOST_CALL_IMPORT, HOST_CALL_START_IMPORT, HOST_TAKE_IMPORT, INTERRUPT_IMPORT].sort());
     // Deny-by-default only works if the plugin never needs the filesystem or the environment.
     const wasi = imports.filter((i) => i.module === "wasi_snapshot_preview1").map((i) => i.name);
     expect(
@@ -127,7 +128,7 @@ export function which() {
     const out: Uint8Array[] = [];
     const { createWasi } = await import("../src/wasi.js");
     const wasi = createWasi({ onStdout: (b) => out.push(b) });
-    const noHost = { call: () => -1, call_start: () => -1, take: () => {}, interrupt: () => 0 };
+    const noHost = { call: () => -1, call_start: () => -1, globals: () => -1, take: () => {}, interrupt: () => 0 };
     const instance = await WebAssembly.instantiate(module, {
       wasi_snapshot_preview1: wasi.imports,
       [HOST_NAMESPACE]: noHost,

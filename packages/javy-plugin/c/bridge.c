@@ -563,6 +563,19 @@ static JSValue native_decode(JSContext *c, JSValueConst this_val, int argc, JSVa
     return JS_NewStringLen(c, (const char *)p, len);
 }
 
+/* What JS gets when kiln_host_v1.`import` answered `n` < 0: the uncatchable stop for
+   KILN_HOST_CALL_STOP (the host stops the running code, as interrupt() would), else a catchable
+   InternalError. */
+static JSValue call_refused(JSContext *c, int32_t n, const char *import)
+{
+    if (n == KILN_HOST_CALL_STOP) {
+        if (!stopped)
+            stop_running();
+        return kiln_throw_interrupted(c);
+    }
+    return JS_ThrowInternalError(c, "the host refused the call (kiln_host_v1.%s returned %d)", import, (int)n);
+}
+
 /* hostCall(op, payloadJson) -> reply JSON: the only way out to the host besides WASI. */
 static JSValue native_host_call(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv)
 {
@@ -582,14 +595,8 @@ static JSValue native_host_call(JSContext *c, JSValueConst this_val, int argc, J
     n = stopped ? KILN_HOST_CALL_STOP : host_call(op, (uint32_t)op_len, payload, (uint32_t)payload_len);
     JS_FreeCString(c, op);
     JS_FreeCString(c, payload);
-    if (n == KILN_HOST_CALL_STOP) {
-        if (!stopped)
-            stop_running();
-        return kiln_throw_interrupted(c);
-    }
     if (n < 0)
-        return JS_ThrowInternalError(c, "the host refused the call (kiln_host_v1.call returned %d)",
-                                     (int)n);
+        return call_refused(c, n, "call");
     /* Through QuickJS's allocator: a reply counts against the memory limit, and one that does not
        fit is a catchable out-of-memory error (the host simply drops the reply it held). */
     reply = js_malloc(c, n ? (size_t)n : 1);
@@ -620,15 +627,7 @@ static JSValue native_call_start(JSContext *c, JSValueConst this_val, int argc, 
                 : host_call_start(id, op, (uint32_t)op_len, payload, (uint32_t)payload_len);
     JS_FreeCString(c, op);
     JS_FreeCString(c, payload);
-    if (n == KILN_HOST_CALL_STOP) {
-        if (!stopped)
-            stop_running();
-        return kiln_throw_interrupted(c);
-    }
-    if (n < 0)
-        return JS_ThrowInternalError(c, "the host refused the call (kiln_host_v1.call_start returned %d)",
-                                     (int)n);
-    return JS_UNDEFINED;
+    return n < 0 ? call_refused(c, n, "call_start") : JS_UNDEFINED;
 }
 
 static double monotonic_ms(void)
@@ -684,6 +683,25 @@ static JSValue native_digest(JSContext *c, JSValueConst this_val, int argc, JSVa
     return n < 0 ? JS_NULL : JS_NewArrayBufferCopy(c, out, (size_t)n);
 }
 
+/* promiseState(value) -> [state] pending, [state, result] settled, undefined if not a promise */
+static JSValue native_promise_state(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    JSValue result, out;
+    int state;
+    (void)this_val;
+    (void)argc;
+    state = kiln_promise_state(c, argv[0], &result);
+    if (state < 0)
+        return JS_UNDEFINED;
+    out = JS_NewArray(c);
+    if (JS_IsException(out))
+        return out;
+    JS_SetPropertyUint32(c, out, 0, JS_NewInt32(c, state));
+    if (state != KILN_PROMISE_PENDING)
+        JS_SetPropertyUint32(c, out, 1, JS_DupValue(c, result));
+    return out;
+}
+
 /* group(name) -> the group's install function: its bundled source (globals/<name>.ts, kept in the
    plugin's kiln_globals section and handed over by the host), evaluated now. prelude.js calls it
    once per group, the first time one of the group's globals is read. */
@@ -735,7 +753,7 @@ static void install_globals(void)
         JS_CFUNC_DEF("decode", 3, native_decode), JS_CFUNC_DEF("hostCall", 2, native_host_call),
         JS_CFUNC_DEF("callStart", 3, native_call_start), JS_CFUNC_DEF("now", 0, native_now),
         JS_CFUNC_DEF("random", 3, native_random), JS_CFUNC_DEF("digest", 4, native_digest),
-        JS_CFUNC_DEF("group", 1, native_group),
+        JS_CFUNC_DEF("group", 1, native_group),   JS_CFUNC_DEF("promiseState", 1, native_promise_state),
     };
     JSValue setup, obj;
 

@@ -164,6 +164,7 @@
     },
     now,
     timeOrigin: n.timeOrigin,
+    promiseState: (promise) => n.promiseState(promise),
     callAsync,
     group,
   });

@@ -39,12 +39,10 @@
  * @module
  */
 import type { Install } from "./internals.js";
+import { getter, KindTable } from "./kinds.js";
 
 type Dict = Record<PropertyKey, unknown>;
 type Getter = (this: unknown) => unknown;
-
-const getter = (object: object, key: PropertyKey): Getter =>
-  Object.getOwnPropertyDescriptor(object, key)?.get as Getter;
 
 // Brand checks and readers, taken once so that code replacing built-ins later cannot steer a clone.
 const { getPrototypeOf, getOwnPropertyDescriptor, defineProperty, keys: ownKeys } = Object;
@@ -102,8 +100,8 @@ const TYPED = 13;
  * the brand check that confirms it (none where only a side effect could tell, and for errors,
  * whose brand only `Object.prototype.toString` reveals).
  */
-const KINDS = new Map<unknown, [kind: number, check: ((value: unknown) => boolean) | undefined]>();
-const kind = (proto: unknown, id: number, check?: (value: unknown) => boolean) => KINDS.set(proto, [id, check]);
+const KINDS = new KindTable();
+const kind = (proto: unknown, id: number, check?: (value: unknown) => boolean) => KINDS.add(proto, id, check);
 // A brand check throws for a value of another kind.
 const brand = (read: Getter) => (value: unknown) => {
   read.call(value);
@@ -154,24 +152,7 @@ kind(getPrototypeOf(async function* () {}).prototype, REFUSED);
 
 /** Which of the kinds above `value` is, 0 for plain data. */
 function kindOf(value: object): number {
-  // Only a chain that never reaches Object.prototype (a null prototype) can hide a kind, so only
-  // then is every brand check tried.
-  let scan = true;
-  for (let proto = getPrototypeOf(value); proto !== null; proto = getPrototypeOf(proto)) {
-    if (proto === Object.prototype) scan = false;
-    const found = KINDS.get(proto);
-    if (found !== undefined) return passes(found[1], value) ? found[0] : 0;
-  }
-  if (scan) for (const [id, check] of KINDS.values()) if (check && passes(check, value)) return id;
-  return 0;
-}
-
-function passes(check: ((value: unknown) => boolean) | undefined, value: unknown): boolean {
-  try {
-    return check === undefined || check(value);
-  } catch {
-    return false;
-  }
+  return KINDS.kindOf(value) ?? 0;
 }
 
 /** The DataCloneError to throw; `DOMException` is looked up now, as it may be replaced. */

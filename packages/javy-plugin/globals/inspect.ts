@@ -8,8 +8,8 @@
  *
  * Where the engine cannot show what V8 shows Node, the output differs on purpose:
  *
- * - A promise prints `Promise { <unknown> }`: its state is internal to QuickJS, and no JS can read
- *   it without waiting for a job. Map and Set iterators print `[Map Iterator] { <items unknown> }`
+ * - A promise prints its state as Node does (`Promise { <pending> }`, `Promise { 1 }`), read through
+ *   the plugin (`KilnInternals.promiseState`); without it, `Promise { <unknown> }`. Map and Set iterators print `[Map Iterator] { <items unknown> }`
  *   (their entries cannot be read without consuming them) and `showHidden` cannot list a WeakMap's
  *   or WeakSet's entries. A promise and an iterator are recognised by their prototype chain.
  * - A `Proxy` cannot be told from its target: it is inspected through its traps (Node shows the
@@ -25,6 +25,7 @@
  * @module
  */
 import type { Install } from "./internals.js";
+import { type BrandCheck, getter, KindTable } from "./kinds.js";
 
 type Dict = Record<PropertyKey, unknown>;
 type Sorter = (a: string, b: string) => number;
@@ -81,8 +82,6 @@ const inherits = (object: object, proto: object): boolean => objectIsPrototypeOf
 const hasOwn = (object: unknown, key: PropertyKey): boolean => objectHasOwn.call(object, key);
 const errorToString = Error.prototype.toString;
 const functionToString = Function.prototype.toString;
-const getter = (object: object, key: PropertyKey) =>
-  (getOwnPropertyDescriptor(object, key) as PropertyDescriptor).get as (this: unknown) => unknown;
 const TypedArrayProto = getPrototypeOf(Int8Array.prototype) as object;
 const typedArrayName = getter(TypedArrayProto, Symbol.toStringTag);
 const typedArrayLength = getter(TypedArrayProto, "length");
@@ -131,8 +130,8 @@ const KIND_NAMES =
  * kind). Without one (promises, iterators) the prototype chain decides; errors follow Node's
  * `isError`, which accepts anything `instanceof Error`.
  */
-const KINDS = new Map<unknown, [kind: number, check: ((value: unknown) => unknown) | undefined]>();
-const kind = (proto: unknown, id: number, check?: (value: unknown) => unknown) => KINDS.set(proto, [id, check]);
+const KINDS = new KindTable();
+const kind = (proto: unknown, id: number, check?: BrandCheck) => KINDS.add(proto, id, check);
 const probe = {};
 kind(Map.prototype, MAP, (v) => mapSize.call(v));
 kind(Set.prototype, SET, (v) => setSize.call(v));
@@ -147,46 +146,29 @@ if (typeof SharedArrayBuffer === "function") {
 const viewLength = getter(DataView.prototype, "byteLength");
 kind(DataView.prototype, DATA_VIEW, (v) => viewLength.call(v));
 kind(Promise.prototype, PROMISE);
-kind(WeakSet.prototype, WEAK_SET, (v) => WeakSet.prototype.has.call(v, probe));
-kind(WeakMap.prototype, WEAK_MAP, (v) => WeakMap.prototype.has.call(v, probe));
+// `has` throws for anything else; its answer (false for a real one) is not the check's.
+kind(WeakSet.prototype, WEAK_SET, (v) => void WeakSet.prototype.has.call(v, probe));
+kind(WeakMap.prototype, WEAK_MAP, (v) => void WeakMap.prototype.has.call(v, probe));
 /** The wrappers' `valueOf`, in kind order from NUMBER: each is also the wrapper's brand check. */
 const WRAPPERS = [Number, String, Boolean, BigInt, Symbol];
 const VALUE_OF = WRAPPERS.map((type) => type.prototype.valueOf as (this: unknown) => unknown);
 for (const [i, type] of WRAPPERS.entries()) {
-  kind(type.prototype, NUMBER + i, (v) => (VALUE_OF[i] as (this: unknown) => unknown).call(v));
+  // `valueOf` throws for anything else; its answer (`false` for `new Boolean(false)`) is not the check's.
+  kind(type.prototype, NUMBER + i, (v) => void (VALUE_OF[i] as (this: unknown) => unknown).call(v));
 }
 kind(protoOf(new Map().entries()), MAP_ITERATOR);
 kind(protoOf(new Set().values()), SET_ITERATOR);
 
 /** The kind of `value` (one of the constants above), 0 for any other object. */
 function kindOf(value: object): number {
-  // Only a chain that never reaches Object.prototype (a null prototype) can hide a kind, so only
-  // then is every brand check tried.
-  let scan = true;
-  for (let proto = getPrototypeOf(value); proto !== null; proto = getPrototypeOf(proto)) {
-    if (proto === ObjectProto) scan = false;
-    const found = KINDS.get(proto);
-    if (found === undefined) continue;
-    if (passes(found[1], value)) return found[0];
-    scan = false;
-    break;
-  }
-  if (scan) for (const [id, check] of KINDS.values()) if (check && passes(check, value)) return id;
+  const found = KINDS.kindOf(value);
+  if (found !== undefined) return found;
   // Without a telling prototype, only the engine's own class tag is left.
   const tag = objectToString.call(value);
   if (tag === "[object Error]") return ERROR;
   if (tag === "[object Arguments]") return ARGUMENTS;
   if (tag === "[object Module]" && getPrototypeOf(value) === null && !isExtensible(value)) return MODULE;
   return 0;
-}
-
-function passes(check: ((value: unknown) => unknown) | undefined, value: unknown): boolean {
-  try {
-    check?.(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The ES constructors, which print as functions although their `prototype` is read-only. */
@@ -618,7 +600,7 @@ function formatRaw(ctx: Context, value: object, recurseTimes: number, typedArray
       keys.unshift("byteLength", "byteOffset", "buffer");
     } else if (kind === PROMISE) {
       braces[0] = `${prefix(ctor, tagText, "Promise")}{`;
-      formatter = () => ["<unknown>"];
+      formatter = formatPromise;
     } else if (kind === WEAK_SET || kind === WEAK_MAP) {
       braces[0] = `${prefix(ctor, tagText, kind === WEAK_SET ? "WeakSet" : "WeakMap")}{`;
       formatter = unknownItems;
@@ -684,6 +666,21 @@ function formatRaw(ctx: Context, value: object, recurseTimes: number, typedArray
 }
 
 const unknownItems: Formatter = () => ["<items unknown>"];
+
+/** Reads a promise's state without waiting for it (the plugin's `promiseState`); set by `install`. */
+let promiseState: ((promise: object) => readonly [state: 0 | 1 | 2, result: unknown] | undefined) | undefined;
+
+/** As Node prints a promise: `<pending>`, its value, or `<rejected>` and its reason. */
+const formatPromise: Formatter = (ctx, value, recurseTimes) => {
+  const details = promiseState?.(value);
+  if (details === undefined) return ["<unknown>"];
+  const [state, result] = details;
+  if (state === 0) return ["<pending>"];
+  ctx.indentationLvl += 2;
+  const text = formatValue(ctx, result, recurseTimes);
+  ctx.indentationLvl -= 2;
+  return [state === 2 ? `<rejected> ${text}` : text];
+};
 
 function boxedBase(
   value: object,
@@ -1300,4 +1297,7 @@ function format(...args: unknown[]): string {
 }
 
 /** Installs the `inspect` group: `{ format, inspect }`, for `console` (no globals). */
-export const install: Install = () => ({ format, inspect });
+export const install: Install = (kiln) => {
+  promiseState = kiln.promiseState;
+  return { format, inspect };
+};

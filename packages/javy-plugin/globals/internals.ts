@@ -25,6 +25,11 @@ export interface KilnInternals {
    * may be in flight at once; the invocation waits for them (see the plugin README, "The event loop").
    */
   callAsync(operation: string, payloadJson: string): Promise<string>;
+  /**
+   * A promise's state without waiting for it: `[0]` pending, `[1, value]` fulfilled, `[2, reason]`
+   * rejected; undefined for anything that is not a native promise. For printing it, as Node does.
+   */
+  promiseState(promise: object): readonly [state: 0 | 1 | 2, result: unknown] | undefined;
   /** Loads another group (cached), e.g. `inspect` for its formatter. */
   group(name: string): Record<string, unknown>;
 }

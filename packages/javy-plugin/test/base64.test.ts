@@ -5,19 +5,7 @@
  * in one invoke; the same script computes the answers there and, as a function body, in Node.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { emit, harness } from "./helpers.js";
-
-/** mulberry32: a small seeded generator, so that a failure names inputs that can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { emit, harness, mismatches, prng } from "./helpers.js";
 
 const next = prng(0xba5e64);
 const int = (n: number) => Math.floor(next() * n);
@@ -115,15 +103,6 @@ const converted = [undefined, null, 0, 12, 1.5, true, {}, [1, 2], { toString: ()
 const misuse = [() => atob(), () => btoa(), () => atob(Symbol()), () => btoa(Symbol())].map((f) => attempt(f).error);
 emit({ roundTrips, decoded, rejected, converted, misuse, names: [atob.name, atob.length, btoa.name, btoa.length] });
 `;
-
-/** The cases whose answers differ, each with its input, the sandbox's answer and Node's. */
-function mismatches<T>(inputs: readonly T[], sandbox: readonly unknown[], node: readonly unknown[]) {
-  expect(sandbox).toHaveLength(inputs.length);
-  expect(node).toHaveLength(inputs.length);
-  return inputs.flatMap((input, i) =>
-    JSON.stringify(sandbox[i]) === JSON.stringify(node[i]) ? [] : [{ input, sandbox: sandbox[i], node: node[i] }],
-  );
-}
 
 describe("atob and btoa against Node 20", () => {
   let sandbox: Record<string, unknown[]>;

@@ -5,22 +5,11 @@
  * conversion under test carries them.
  */
 import { describe, expect, it } from "vitest";
-import { emit, harness } from "./helpers.js";
+import { emit, harness, prng } from "./helpers.js";
 
 // ---- deterministic randomness ------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const random = rng(20240611);
+const random = prng(20240611);
 const randInt = (n: number) => Math.floor(random() * n);
 const randU32 = () => randInt(2 ** 32);
 const randDigits = (n: number, alphabet = "0123456789") => {

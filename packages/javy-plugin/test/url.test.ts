@@ -5,19 +5,7 @@
  * the same script text computes the answers in the sandbox and, as a function body, in Node.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { emit, type Harness, harness } from "./helpers.js";
-
-/** mulberry32: a small seeded generator, so that a failure names inputs that can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { emit, type Harness, harness, mismatches, prng } from "./helpers.js";
 
 /** Choosing helpers over one generator. */
 function chooser(seed: number) {
@@ -510,15 +498,6 @@ function inSandbox(h: Harness, source: string, cases?: unknown): string[] {
   h.run(`${emit}const cases = ${JSON.stringify(cases ?? null)};\n${source}`);
   expect(h.stderr()).toBe("");
   return lines(h.stdout());
-}
-
-/** The cases whose answers differ, each with its input, the sandbox's answer and Node's. */
-function mismatches<T>(inputs: readonly T[], sandbox: readonly unknown[], node: readonly unknown[]) {
-  expect(sandbox).toHaveLength(inputs.length);
-  expect(node).toHaveLength(inputs.length);
-  return inputs.flatMap((input, i) =>
-    JSON.stringify(sandbox[i]) === JSON.stringify(node[i]) ? [] : [{ input, sandbox: sandbox[i], node: node[i] }],
-  );
 }
 
 describe("URL and URLSearchParams against Node 20", () => {

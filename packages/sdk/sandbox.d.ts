@@ -121,14 +121,8 @@ declare function btoa(data: string): string;
 
 // ---- DOMException ------------------------------------------------------------------------------
 
-/** The error the web APIs throw: a `name` (`AbortError`, `TimeoutError`, `DataCloneError`, …) and a legacy `code`. */
-interface DOMException extends Error {
-  /** The legacy numeric code of `name`, or 0 for the names that have none. */
-  readonly code: number;
-  /** The message given to the constructor. */
-  readonly message: string;
-  /** The kind of error, e.g. `"AbortError"`. */
-  readonly name: string;
+/** The legacy code constants, on `DOMException` itself and on every instance. */
+interface DOMExceptionCodes {
   /** Legacy code 1. */
   readonly INDEX_SIZE_ERR: 1;
   /** Legacy code 2. */
@@ -179,6 +173,16 @@ interface DOMException extends Error {
   readonly INVALID_NODE_TYPE_ERR: 24;
   /** Legacy code 25. */
   readonly DATA_CLONE_ERR: 25;
+}
+
+/** The error the web APIs throw: a `name` (`AbortError`, `TimeoutError`, `DataCloneError`, …) and a legacy `code`. */
+interface DOMException extends Error, DOMExceptionCodes {
+  /** The legacy numeric code of `name`, or 0 for the names that have none. */
+  readonly code: number;
+  /** The message given to the constructor. */
+  readonly message: string;
+  /** The kind of error, e.g. `"AbortError"`. */
+  readonly name: string;
 }
 
 /** The second argument of `new DOMException` in its dictionary form. */
@@ -193,59 +197,9 @@ interface DOMExceptionOptions {
  * `new DOMException(message, name)` or `new DOMException(message, { name, cause })`; the name
  * defaults to `"Error"`. Instances are `instanceof Error`.
  */
-declare var DOMException: {
+declare var DOMException: DOMExceptionCodes & {
   readonly prototype: DOMException;
   new (message?: string, options?: string | DOMExceptionOptions): DOMException;
-  /** Legacy code 1. */
-  readonly INDEX_SIZE_ERR: 1;
-  /** Legacy code 2. */
-  readonly DOMSTRING_SIZE_ERR: 2;
-  /** Legacy code 3. */
-  readonly HIERARCHY_REQUEST_ERR: 3;
-  /** Legacy code 4. */
-  readonly WRONG_DOCUMENT_ERR: 4;
-  /** Legacy code 5. */
-  readonly INVALID_CHARACTER_ERR: 5;
-  /** Legacy code 6. */
-  readonly NO_DATA_ALLOWED_ERR: 6;
-  /** Legacy code 7. */
-  readonly NO_MODIFICATION_ALLOWED_ERR: 7;
-  /** Legacy code 8. */
-  readonly NOT_FOUND_ERR: 8;
-  /** Legacy code 9. */
-  readonly NOT_SUPPORTED_ERR: 9;
-  /** Legacy code 10. */
-  readonly INUSE_ATTRIBUTE_ERR: 10;
-  /** Legacy code 11. */
-  readonly INVALID_STATE_ERR: 11;
-  /** Legacy code 12. */
-  readonly SYNTAX_ERR: 12;
-  /** Legacy code 13. */
-  readonly INVALID_MODIFICATION_ERR: 13;
-  /** Legacy code 14. */
-  readonly NAMESPACE_ERR: 14;
-  /** Legacy code 15. */
-  readonly INVALID_ACCESS_ERR: 15;
-  /** Legacy code 16. */
-  readonly VALIDATION_ERR: 16;
-  /** Legacy code 17. */
-  readonly TYPE_MISMATCH_ERR: 17;
-  /** Legacy code 18. */
-  readonly SECURITY_ERR: 18;
-  /** Legacy code 19. */
-  readonly NETWORK_ERR: 19;
-  /** Legacy code 20. */
-  readonly ABORT_ERR: 20;
-  /** Legacy code 21. */
-  readonly URL_MISMATCH_ERR: 21;
-  /** Legacy code 22. */
-  readonly QUOTA_EXCEEDED_ERR: 22;
-  /** Legacy code 23. */
-  readonly TIMEOUT_ERR: 23;
-  /** Legacy code 24. */
-  readonly INVALID_NODE_TYPE_ERR: 24;
-  /** Legacy code 25. */
-  readonly DATA_CLONE_ERR: 25;
 };
 
 // ---- URL ---------------------------------------------------------------------------------------

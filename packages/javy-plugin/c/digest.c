@@ -196,15 +196,19 @@ static const uint32_t H256[8] = {
         h = t1 + BSIG0_256(a) + (b ^ (ab & bc));                                                   \
     } while (0)
 
-#define SHA256_EIGHT(t)                                                                            \
-    SHA256_ROUND(a, b, c, d, e, f, g, h, (t) + 0, x, y);                                           \
-    SHA256_ROUND(h, a, b, c, d, e, f, g, (t) + 1, y, x);                                           \
-    SHA256_ROUND(g, h, a, b, c, d, e, f, (t) + 2, x, y);                                           \
-    SHA256_ROUND(f, g, h, a, b, c, d, e, (t) + 3, y, x);                                           \
-    SHA256_ROUND(e, f, g, h, a, b, c, d, (t) + 4, x, y);                                           \
-    SHA256_ROUND(d, e, f, g, h, a, b, c, (t) + 5, y, x);                                           \
-    SHA256_ROUND(c, d, e, f, g, h, a, b, (t) + 6, x, y);                                           \
-    SHA256_ROUND(b, c, d, e, f, g, h, a, (t) + 7, y, x)
+/* Eight rounds of `ROUND` (SHA256_ROUND or SHA512_ROUND) from round t: after eight, the variables
+   are back in place, so the caller's loop needs no shuffling. */
+#define EIGHT_ROUNDS(ROUND, t)                                                                     \
+    ROUND(a, b, c, d, e, f, g, h, (t) + 0, x, y);                                                  \
+    ROUND(h, a, b, c, d, e, f, g, (t) + 1, y, x);                                                  \
+    ROUND(g, h, a, b, c, d, e, f, (t) + 2, x, y);                                                  \
+    ROUND(f, g, h, a, b, c, d, e, (t) + 3, y, x);                                                  \
+    ROUND(e, f, g, h, a, b, c, d, (t) + 4, x, y);                                                  \
+    ROUND(d, e, f, g, h, a, b, c, (t) + 5, y, x);                                                  \
+    ROUND(c, d, e, f, g, h, a, b, (t) + 6, x, y);                                                  \
+    ROUND(b, c, d, e, f, g, h, a, (t) + 7, y, x)
+
+#define SHA256_EIGHT(t) EIGHT_ROUNDS(SHA256_ROUND, t)
 
 static void sha256_blocks(uint32_t state[8], const uint8_t *p, size_t blocks)
 {
@@ -286,15 +290,7 @@ static const uint64_t H384[8] = {
         h = t1 + BSIG0_512(a) + (b ^ (ab & bc));                                                   \
     } while (0)
 
-#define SHA512_EIGHT(t)                                                                            \
-    SHA512_ROUND(a, b, c, d, e, f, g, h, (t) + 0, x, y);                                           \
-    SHA512_ROUND(h, a, b, c, d, e, f, g, (t) + 1, y, x);                                           \
-    SHA512_ROUND(g, h, a, b, c, d, e, f, (t) + 2, x, y);                                           \
-    SHA512_ROUND(f, g, h, a, b, c, d, e, (t) + 3, y, x);                                           \
-    SHA512_ROUND(e, f, g, h, a, b, c, d, (t) + 4, x, y);                                           \
-    SHA512_ROUND(d, e, f, g, h, a, b, c, (t) + 5, y, x);                                           \
-    SHA512_ROUND(c, d, e, f, g, h, a, b, (t) + 6, x, y);                                           \
-    SHA512_ROUND(b, c, d, e, f, g, h, a, (t) + 7, y, x)
+#define SHA512_EIGHT(t) EIGHT_ROUNDS(SHA512_ROUND, t)
 
 static void sha512_blocks(uint64_t state[8], const uint8_t *p, size_t blocks)
 {

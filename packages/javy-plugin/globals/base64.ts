@@ -7,6 +7,7 @@
  * @module
  */
 import type { Install } from "./internals.js";
+import { domException } from "./shared.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 /** Each ASCII code unit's 6-bit value in {@link ALPHABET}, or -1. */
@@ -31,19 +32,8 @@ function byteString(codes: Uint8Array): string {
   return parts.join("");
 }
 
-/**
- * The `InvalidCharacterError` to throw. DOMException belongs to another group, read at call time
- * (the plugin loads it then); an Error with the same name stands in if it is missing.
- */
-function invalidCharacter(message: string): Error {
-  const DOMExceptionConstructor = (globalThis as { DOMException?: typeof DOMException }).DOMException;
-  if (typeof DOMExceptionConstructor === "function") {
-    return new DOMExceptionConstructor(message, "InvalidCharacterError");
-  }
-  const error = new Error(message);
-  error.name = "InvalidCharacterError";
-  return error;
-}
+/** The `InvalidCharacterError` to throw. */
+const invalidCharacter = (message: string): Error => domException(message, "InvalidCharacterError");
 
 /** WebIDL's conversion of the one argument to DOMString, with the arity check browsers and Node make. */
 function domString(name: string, count: number, data: unknown): string {

@@ -40,6 +40,7 @@
  */
 import type { Install } from "./internals.js";
 import { getter, KindTable } from "./kinds.js";
+import { domException } from "./shared.js";
 
 type Dict = Record<PropertyKey, unknown>;
 type Getter = (this: unknown) => unknown;
@@ -155,16 +156,8 @@ function kindOf(value: object): number {
   return KINDS.kindOf(value) ?? 0;
 }
 
-/** The DataCloneError to throw; `DOMException` is looked up now, as it may be replaced. */
-function refusal(message: string): Error {
-  const DOMException = (globalThis as { DOMException?: unknown }).DOMException;
-  if (typeof DOMException === "function") {
-    return new (DOMException as new (message: string, name: string) => Error)(message, "DataCloneError");
-  }
-  const error = new Error(message);
-  error.name = "DataCloneError";
-  return error;
-}
+/** The DataCloneError to throw. */
+const refusal = (message: string): Error => domException(message, "DataCloneError");
 
 /**
  * How V8 names a value it refuses: a symbol as `String()` gives it, an object as `#<Class>`, and

@@ -12,6 +12,7 @@
  * @module
  */
 import type { DigestAlgorithm, Install } from "./internals.js";
+import { domException } from "./shared.js";
 
 /** WebIDL's limit on one `getRandomValues` call, in bytes. */
 const MAX_RANDOM_BYTES = 65_536;
@@ -33,18 +34,6 @@ const DIGESTS: ReadonlySet<string> = new Set<DigestAlgorithm>(["SHA-1", "SHA-256
 
 /** UUIDs per refill of the random pool: one host call serves many UUIDs, as Node caches too. */
 const UUIDS_PER_POOL = 128;
-
-/**
- * A DOMException, read from the global at call time: another group defines it, and the plugin
- * loads that group on first use. An Error with the same name stands in if it is missing.
- */
-function domException(message: string, name: string): Error {
-  const DOMExceptionConstructor = (globalThis as { DOMException?: typeof DOMException }).DOMException;
-  if (typeof DOMExceptionConstructor === "function") return new DOMExceptionConstructor(message, name);
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
 
 /** The getter of `key` on `proto`, taken once: user code redefining `buffer` cannot fool it. */
 function getter<T>(proto: object, key: PropertyKey): (this: unknown) => T {

@@ -24,6 +24,7 @@
  * @module
  */
 import type { Install } from "./internals.js";
+import { domException, isObject, stateOf } from "./shared.js";
 
 interface EventState {
   type: string;
@@ -68,8 +69,6 @@ interface ListenerOptions {
   signal?: unknown;
 }
 
-type DOMExceptionClass = new (message?: string, name?: string) => Error;
-
 const AT_TARGET = 2;
 const PHASES = { NONE: 0, CAPTURING_PHASE: 1, AT_TARGET, BUBBLING_PHASE: 3 };
 
@@ -80,18 +79,6 @@ export const install: Install = (kiln) => {
   const signals = new WeakMap<object, SignalState>();
   /** Lets the group create signals while `new AbortSignal()` stays illegal for extensions. */
   const constructing = Symbol("AbortSignal");
-
-  const domException = (message: string, name: string): Error =>
-    new (globalThis as unknown as { DOMException: DOMExceptionClass }).DOMException(message, name);
-
-  const isObject = (value: unknown): value is object =>
-    (typeof value === "object" && value !== null) || typeof value === "function";
-
-  const stateOf = <T>(map: WeakMap<object, T>, self: unknown, what: string): T => {
-    const state = isObject(self) ? map.get(self) : undefined;
-    if (state === undefined) throw new TypeError(`Value of "this" must be of type ${what}`);
-    return state;
-  };
 
   /** As Node reports an error no caller can catch: it must not stop the other listeners. */
   const report = (error: unknown): void => {

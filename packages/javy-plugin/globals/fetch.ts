@@ -31,6 +31,7 @@
  */
 import type { HttpMethod } from "@kiln/contracts";
 import type { Install } from "./internals.js";
+import { isObject, stateOf } from "./shared.js";
 
 /**
  * The methods `http.fetch` sends: `HTTP_METHODS` of `@kiln/contracts`, written out so the bundle
@@ -83,15 +84,6 @@ export const install: Install = (kiln) => {
   const requests = new WeakMap<object, RequestState>();
   const responses = new WeakMap<object, ResponseState>();
   const web = globalThis as unknown as Globals;
-
-  const isObject = (value: unknown): value is object =>
-    (typeof value === "object" && value !== null) || typeof value === "function";
-
-  const stateOf = <T>(map: WeakMap<object, T>, self: unknown, what: string): T => {
-    const state = isObject(self) ? map.get(self) : undefined;
-    if (state === undefined) throw new TypeError(`Value of "this" must be of type ${what}`);
-    return state;
-  };
 
   /** A `TypeError` with a `cause`, set by hand: QuickJS 2021-03-27 ignores the option. */
   const typeError = (message: string, cause: unknown): TypeError => {

@@ -67,6 +67,7 @@ function rows(template, dist) {
   const memory = { count: n(10, 100), limitBytes: GiB2 };
   const runaway = { samples: n(1, 3) };
   const jobs = { jobs: n(100, 500) };
+  const dispatch = { batch: n(200, 500), reps: n(6, 12) };
   const withT = (o) => ({ template, ...o });
   const node = (argv, label, engine = "node") => ({ engine, spawn: argv, label });
   const script = (engine) => [join(BENCH, "scenarios", `${engine}.mjs`), "cold"];
@@ -257,6 +258,14 @@ function rows(template, dist) {
             ),
           ),
         ),
+    },
+    {
+      id: "dispatch",
+      title: "Input check at dispatch (Kiln)",
+      what: "`jobs.dispatch` of a no-op job with a typical object input (five fields, a nested object, a short array): once with a matching input schema in the manifest (draft 2020-12, `additionalProperties: false`, bounds, an enum), once with `{}` (no check), in alternating bursts of dispatches made at once (the store commits a burst together), one job slot, each burst's jobs finished before the next. µs per dispatch, median of the bursts; the check's cost is the difference (within the noise when it is below a microsecond).",
+      metrics: [M("without", "schema `{}`", "µs"), M("with", "object schema", "µs"), M("cost", "difference", "µs")],
+      rounds: n(2, 3),
+      columns: [kiln("dispatch", withT(dispatch), "Kiln, memory store")],
     },
     {
       id: "build",

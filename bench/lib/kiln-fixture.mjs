@@ -14,14 +14,23 @@ export const BENCH_OPERATION = "bench.noop";
 /** An application operation that answers after 100 ms (the concurrency row). */
 export const BENCH_SLOW_OPERATION = "bench.slow";
 
-function manifest(id, module) {
+/**
+ * The manifest of the bench's extension. Without `schemas`, version 1 (jobs without schemas), which
+ * every Kiln host reads; with them, version 2: each job's `input`/`output`/`state` JSON Schemas
+ * (`{}`, anything, for a job or kind `schemas` does not name), which older hosts refuse.
+ */
+function manifest(id, module, schemas) {
   return {
-    manifestVersion: 1,
+    manifestVersion: schemas ? 2 : 1,
     id,
     name: id,
     version: "1.0.0",
     permissions: [BENCH_PERMISSION],
-    jobs: KILN_JOBS.map((name) => ({ name, export: `job-${name}` })),
+    jobs: KILN_JOBS.map((name) => ({
+      name,
+      export: `job-${name}`,
+      ...(schemas ? { input: {}, output: {}, state: {}, ...schemas[name] } : {}),
+    })),
     hooks: { init: "kiln-init", cleanup: "kiln-cleanup" },
     module: {
       file: "extension.wasm",
@@ -47,11 +56,46 @@ export async function buildKilnExtension(dir, id) {
   return dir;
 }
 
-/** A copy of the built extension in `dir` under another id (the host keys extensions by id). */
-export function cloneKilnExtension(template, dir, id) {
+/**
+ * A copy of the built extension in `dir` under another id (the host keys extensions by id); with
+ * `schemas` (job name → `{ input, output, state }`), a version 2 manifest carrying them.
+ */
+export function cloneKilnExtension(template, dir, id, schemas) {
   mkdirSync(dir, { recursive: true });
   const module = readFileSync(join(template, "extension.wasm"));
   copyFileSync(join(template, "extension.wasm"), join(dir, "extension.wasm"));
-  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(id, module)));
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest(id, module, schemas)));
   return dir;
 }
+
+/** A typical job input: an object of a few fields, a nested object, a short array. */
+export const DISPATCH_INPUT = {
+  folder: "photos/2024/summer",
+  recursive: true,
+  limit: 500,
+  tags: ["beach", "family", "sunset"],
+  options: { mode: "fast", dryRun: false, minWidth: 640 },
+};
+
+/** The input schema a codegen'd job with {@link DISPATCH_INPUT}'s TypeScript type would carry. */
+export const DISPATCH_INPUT_SCHEMA = {
+  type: "object",
+  required: ["folder", "recursive", "limit", "tags", "options"],
+  additionalProperties: false,
+  properties: {
+    folder: { type: "string", minLength: 1, maxLength: 1000 },
+    recursive: { type: "boolean" },
+    limit: { type: "integer", minimum: 1, maximum: 10000 },
+    tags: { type: "array", maxItems: 100, items: { type: "string" } },
+    options: {
+      type: "object",
+      required: ["mode", "dryRun"],
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ["fast", "thorough"] },
+        dryRun: { type: "boolean" },
+        minWidth: { type: "integer", minimum: 0 },
+      },
+    },
+  },
+};

@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { ExtensionHost } from "@kiln/host";
 import { CPU_PARTS, WARM_INPUT } from "../fixtures/guest.mjs";
 import { fitIn, median, now, report, settle, sleep, WORK } from "../lib/common.mjs";
-import { BENCH_OPERATION, BENCH_PERMISSION, BENCH_SLOW_OPERATION, cloneKilnExtension } from "../lib/kiln-fixture.mjs";
+import {
+  BENCH_OPERATION,
+  BENCH_PERMISSION,
+  BENCH_SLOW_OPERATION,
+  cloneKilnExtension,
+  DISPATCH_INPUT,
+  DISPATCH_INPUT_SCHEMA,
+} from "../lib/kiln-fixture.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -13,10 +20,13 @@ const scratch = mkdtempSync(join(WORK, "kiln-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
 let clones = 0;
-/** Loads a fresh copy of the extension under a new id; returns the id. */
-async function loadCopy(host, options = {}) {
+/**
+ * Loads a fresh copy of the extension under a new id; returns the id. With `schemas` its manifest
+ * is version 2 and carries them (a host older than job schemas refuses it).
+ */
+async function loadCopy(host, options = {}, schemas = undefined) {
   const id = `bench-${process.pid}-${clones++}`;
-  const dir = cloneKilnExtension(opts.template, join(scratch, id), id);
+  const dir = cloneKilnExtension(opts.template, join(scratch, id), id, schemas);
   await host.load(dir, { permissions: "*", ...options });
   return id;
 }
@@ -221,6 +231,51 @@ const scenarios = {
       }
     }
     return { ms: median(ms) };
+  },
+
+  /**
+   * The cost of checking a job's input against its schema at dispatch: `jobs.dispatch` of the same
+   * no-op job with a typical object input, once with a typical object input schema and once with
+   * `{}` (no check), in alternating bursts of `batch` dispatches made at once (the store commits a
+   * burst together, so the figure is the dispatch's own work, not a disk or commit wait). One job
+   * slot: hardly any job runs during a burst, and each burst's jobs finish before the next starts.
+   * µs per dispatch, the median over `reps` bursts each. A host that predates job schemas reports
+   * the unchecked figure alone.
+   */
+  async dispatch() {
+    const host = newHost({ maxConcurrentJobs: 1 });
+    let plain;
+    let checked;
+    try {
+      plain = await loadCopy(host, {}, {});
+      checked = await loadCopy(host, {}, { noop: { input: DISPATCH_INPUT_SCHEMA } });
+    } catch (error) {
+      if (error.code !== "KILN_MANIFEST_INVALID") throw error;
+      plain = await loadCopy(host);
+    }
+    const burst = async (id) => {
+      const t = now();
+      const ids = await Promise.all(
+        Array.from({ length: opts.batch }, () => host.jobs.dispatch(id, "noop", DISPATCH_INPUT)),
+      );
+      const us = ((now() - t) * 1000) / opts.batch;
+      for (const job of ids) await host.jobs.wait(job);
+      return us;
+    };
+    // Warm: V8 tiers up the dispatch path and the compiled validator.
+    for (let i = 0; i < 3; i++) for (const id of [plain, checked]) if (id) await burst(id);
+    const without = [];
+    const withSchema = [];
+    for (let r = 0; r < opts.reps; r++) {
+      // A-B, then B-A: neither variant always follows the other's garbage.
+      if (r % 2 === 0 || !checked) without.push(await burst(plain));
+      if (checked) withSchema.push(await burst(checked));
+      if (r % 2 === 1 && checked) without.push(await burst(plain));
+    }
+    if (!checked) {
+      return { metrics: { without: median(without) }, notes: ["this host reads no job schemas (manifest version 1)"] };
+    }
+    return { without: median(without), with: median(withSchema), cost: median(withSchema) - median(without) };
   },
 
   /**

@@ -36,6 +36,20 @@ describe("test-extension, built and run for real", () => {
       name: "counter",
       export: "job-counter",
       description: "Counts from 1 to `to`, logging each step.",
+      // The job's types, as schemas: `CounterInput` in, `{ count: number }` out, no checkpoint.
+      input: {
+        $ref: "#/$defs/CounterInput",
+        $defs: {
+          CounterInput: expect.objectContaining({ type: "object", required: ["to"], additionalProperties: false }),
+        },
+      },
+      output: {
+        type: "object",
+        properties: { count: { type: "number" } },
+        required: ["count"],
+        additionalProperties: false,
+      },
+      state: {},
     });
     const manifest = host.manifest("test-extension");
     expect(checkManifest(manifest)).toEqual([]);

@@ -6,8 +6,9 @@
  *
  * The parts live in `analyze/`: the project's package.json `"kiln"` section (`config`), the
  * diagnostics reporter (`reporter`), SDK symbol resolution (`sdk`), the decorator option reader
- * (`options`), the checks of `@extension` (`extension`) and `@job` (`jobs`), value validators
- * against the manifest contract (`validate`) and suggested corrections (`suggest`).
+ * (`options`), the checks of `@extension` (`extension`) and `@job` (`jobs`), the JSON Schemas of
+ * each job's values from the author's types (`schema`), value validators against the manifest
+ * contract (`validate`) and suggested corrections (`suggest`).
  *
  * @module
  */
@@ -29,6 +30,11 @@ export interface AnalyzeOptions {
   readonly entry?: string;
   /** Permission names the target application offers, besides the built-in ones. */
   readonly knownPermissions?: readonly string[];
+  /**
+   * Refuse `any` in a job's input, result and checkpoint state types (`KILN_TYPE_NOT_JSON`)
+   * instead of writing the schema `{}`, which accepts any JSON value. Default false.
+   */
+  readonly strict?: boolean;
 }
 
 const DEFAULT_ENTRY = "src/index.ts";
@@ -47,6 +53,9 @@ export function analyzeProject(options: AnalyzeOptions): AnalysisResult {
     return report.result(undefined);
   }
   const known = [...BUILTIN_PERMISSIONS, ...(options.knownPermissions ?? []), ...config.permissions];
-  const analysis = new Analysis(projectDir, report, new Set(known));
+  const analysis = new Analysis(projectDir, report, {
+    knownPermissions: new Set(known),
+    strict: options.strict ?? false,
+  });
   return report.result(analysis.run(entryPath));
 }

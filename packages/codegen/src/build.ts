@@ -14,18 +14,24 @@ import { DiagnosticsError } from "./diagnostics.js";
 import { generateGlue, generateManifest } from "./generate.js";
 import type { ExtensionModel } from "./model.js";
 import { moduleExports } from "./names.js";
+import { generateTypes } from "./types.js";
 import { CODEGEN_VERSION } from "./version.js";
 
 /** Options of {@link buildExtension}. */
 export interface BuildOptions {
   /** The extension project (the folder with its package.json). */
   readonly projectDir: string;
-  /** Where to write `manifest.json` and `extension.wasm`. Default `<projectDir>/dist`. */
+  /** Where to write `manifest.json`, `extension.wasm` and `types.d.ts`. Default `<projectDir>/dist`. */
   readonly outDir?: string;
   /** Permission names the application publishes, besides the built-in ones. */
   readonly knownPermissions?: readonly string[];
   /** Embed the JS source in the `javy_source` section (Brotli, as Javy). Default `"compressed"`. */
   readonly source?: "compressed" | "raw" | "omit";
+  /**
+   * Refuse `any` in a job's input, result and checkpoint state types (`KILN_TYPE_NOT_JSON`)
+   * instead of giving them the schema `{}`, which accepts any JSON value. Default false.
+   */
+  readonly strict?: boolean;
 }
 
 /** What {@link buildExtension} produced. */
@@ -33,7 +39,8 @@ export interface BuildResult {
   readonly model: ExtensionModel;
   readonly manifest: Manifest;
   readonly outDir: string;
-  readonly files: { readonly manifest: string; readonly module: string };
+  /** The files written: the manifest, the module, and the application's typings of the jobs. */
+  readonly files: { readonly manifest: string; readonly module: string; readonly types: string };
   /** Sizes in bytes. */
   readonly sizes: { readonly bundle: number; readonly bytecode: number; readonly module: number };
   /** Milliseconds spent in each step. */
@@ -42,6 +49,9 @@ export interface BuildResult {
 
 /** The module's file name in `dist/`. */
 export const MODULE_FILE = "extension.wasm";
+
+/** The file name in `dist/` of the declaration that types the extension's jobs for applications. */
+export const TYPES_FILE = "types.d.ts";
 
 /** The codes a {@link BuildError} carries, each a row of the error table in `@kiln/contracts`. */
 export type BuildErrorCode = "KILN_BUNDLE_FAILED" | "KILN_JS_COMPILE_FAILED" | "KILN_MANIFEST_INVALID";
@@ -81,6 +91,7 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
   const analysis = analyzeProject({
     projectDir,
     ...(options.knownPermissions ? { knownPermissions: options.knownPermissions } : {}),
+    ...(options.strict !== undefined ? { strict: options.strict } : {}),
   });
   const errors = analysis.diagnostics.filter((d) => d.severity === "error");
   if (!analysis.model || errors.length) throw new DiagnosticsError(analysis.diagnostics);
@@ -121,9 +132,14 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
     );
   }
   await mkdir(outDir, { recursive: true });
-  const files = { manifest: join(outDir, "manifest.json"), module: join(outDir, MODULE_FILE) };
+  const files = {
+    manifest: join(outDir, "manifest.json"),
+    module: join(outDir, MODULE_FILE),
+    types: join(outDir, TYPES_FILE),
+  };
   await writeFile(files.module, moduleBytes);
   await writeFile(files.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(files.types, generateTypes(model));
   lap("emit");
 
   return {

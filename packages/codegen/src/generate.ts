@@ -50,6 +50,9 @@ export function generateManifest(model: ExtensionModel, module: { file: string; 
       name: job.name,
       export: jobExportName(job),
       ...(job.description !== undefined ? { description: job.description } : {}),
+      input: job.input,
+      output: job.output,
+      state: job.state,
     })),
     hooks: {
       ...(model.hooks.init ? { init: HOOK_EXPORTS.init } : {}),

@@ -13,6 +13,7 @@ export {
   type BuildResult,
   buildExtension,
   MODULE_FILE,
+  TYPES_FILE,
 } from "./build.js";
 export {
   codeFrame,
@@ -28,4 +29,5 @@ export {
 export { generateGlue, generateManifest } from "./generate.js";
 export { EXTENSION_MODEL_VERSION, type ExtensionModel, type JobModel, type SourceLocation } from "./model.js";
 export { HOOK_EXPORTS, jobExportName, moduleExports } from "./names.js";
+export { generateOperationTypes, generateTypes, type OperationTypeSource } from "./types.js";
 export { CODEGEN_VERSION } from "./version.js";

@@ -5,13 +5,14 @@
  *
  * @module
  */
-import type { LimitName } from "@kiln/contracts";
+import type { JsonSchema, LimitName } from "@kiln/contracts";
 
 /**
  * Bumped whenever the shape of {@link ExtensionModel} changes incompatibly. 2: `limits` holds every
- * limit of the limits table, not only `concurrentJobs`.
+ * limit of the limits table, not only `concurrentJobs`. 3: each job carries the JSON Schemas of its
+ * input, output and state.
  */
-export const EXTENSION_MODEL_VERSION = 2;
+export const EXTENSION_MODEL_VERSION = 3;
 
 /** A place in the author's source, 1-based, as editors show it. */
 export interface SourceLocation {
@@ -56,5 +57,14 @@ export interface JobModel {
   /** The method that implements it. */
   readonly methodName: string;
   readonly description?: string;
+  /**
+   * JSON Schema (draft 2020-12) of the input, from the type argument of the method's
+   * `JobContext<Input>` parameter; `{}` (any JSON value) when it has none.
+   */
+  readonly input: JsonSchema;
+  /** JSON Schema of the result, from the method's return type (`Promise` unwrapped; `void` is `null`). */
+  readonly output: JsonSchema;
+  /** JSON Schema of the checkpoint state, from the type of the method's `state` parameter; `{}` without one. */
+  readonly state: JsonSchema;
   readonly location: SourceLocation;
 }

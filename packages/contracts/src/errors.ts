@@ -170,6 +170,17 @@ export const ERRORS = {
     summary: "A @job method is in a class without @extension",
     fix: "Move the method into the @extension class.",
   },
+  KILN_TYPE_NOT_JSON: {
+    area: "build",
+    summary:
+      "A job's input, result or checkpoint state type holds something JSON cannot carry (a function, Date, Map, Set, bigint, symbol, a class with methods; `any` with --strict)",
+    fix: "Use JSON data types: a Date as an ISO string (`string` with `@format date-time`), a Map as a `Record<string, T>` or an array of pairs, a bigint as a number or a decimal string, a class as a plain interface.",
+  },
+  KILN_SCHEMA_TAG_INVALID: {
+    area: "build",
+    summary: "A JSDoc schema tag (`@minimum`, `@pattern`, `@format`, …) has a value the schema cannot use",
+    fix: "Give the tag a value of its kind: a number for `@minimum`, a linear-time regular expression for `@pattern`, a known format name for `@format`.",
+  },
   KILN_SYNTAX_ERROR: {
     area: "build",
     summary: "The source does not parse",
@@ -262,6 +273,23 @@ export const ERRORS = {
     area: "run",
     summary: "A job's input is not JSON data",
     fix: "Pass plain JSON data: objects, arrays, strings, finite numbers, booleans, null.",
+  },
+  KILN_JOB_INPUT_INVALID: {
+    area: "run",
+    summary:
+      "A job's input does not match the job's input schema (from its TypeScript type); every failing path is listed with what was expected. Nothing was stored or run",
+    fix: "Pass the input the job declares (`kiln inspect <dist>` shows its schema), or change the job's `JobContext<Input>` type and rebuild.",
+  },
+  KILN_JOB_OUTPUT_INVALID: {
+    area: "run",
+    summary: "A job's result does not match its declared return type; the job failed",
+    fix: "Fix the extension so that the job returns what its method's return type says, or change the type and rebuild.",
+  },
+  KILN_CHECKPOINT_INVALID: {
+    area: "run",
+    summary:
+      "A checkpoint's state does not match the type of the job's `state` parameter; the job failed and its last good checkpoint stays",
+    fix: "Checkpoint what the job's `state` parameter type says (the job resumes with it), or change the type and rebuild.",
   },
   KILN_EXTENSION_CRASHED: {
     area: "run",

@@ -1,6 +1,7 @@
 /**
  * `@kiln/contracts`: the contracts every Kiln package shares, each defined once and light to load
  * (no SQLite, no workers, no Wasm tooling): the manifest's type and JSON Schema with its patterns,
+ * the rules for the JSON Schemas of a job,
  * the limits table, the built-in operations, the error table with {@link KilnError}, and the
  * "did you mean" helper.
  *
@@ -18,6 +19,15 @@ export {
   type KilnErrorCode,
   type KilnErrorOptions,
 } from "./errors.js";
+export {
+  JOB_SCHEMA_DIALECT,
+  JOB_SCHEMA_KINDS,
+  JOB_SCHEMA_LIMITS,
+  type JobSchemaKind,
+  type JsonSchema,
+  jobSchemaProblems,
+  patternProblem,
+} from "./job-schemas.js";
 export {
   checkLimits,
   DEFAULT_LIMITS,
@@ -48,6 +58,7 @@ export {
   PERMISSION_PATTERN,
   plainSchema,
   SEMVER_PATTERN,
+  upgradeManifest,
 } from "./manifest.js";
 export {
   BUILTIN_OPERATIONS,

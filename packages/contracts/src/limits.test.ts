@@ -56,7 +56,7 @@ describe("one table, every face", () => {
   it("a manifest can carry every limit at its maximum, and no more", () => {
     const base = JSON.parse(
       JSON.stringify({
-        manifestVersion: 1,
+        manifestVersion: 2,
         id: "x",
         name: "X",
         version: "1.0.0",

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { checkManifest, isManifest, type Manifest } from "./manifest.js";
+import { checkManifest, isManifest, MANIFEST_VERSION, type Manifest, upgradeManifest } from "./manifest.js";
+
+const tagInput = {
+  type: "object",
+  properties: { folder: { type: "string", pattern: "^[a-z]+$" } },
+  required: ["folder"],
+  additionalProperties: false,
+};
 
 const valid: Manifest = {
-  manifestVersion: 1,
+  manifestVersion: 2,
   id: "photo-tagger",
   name: "Photo Tagger",
   version: "1.2.0-beta.1+build.5",
@@ -11,8 +18,15 @@ const valid: Manifest = {
   allowedHosts: ["api.example.com", "localhost:8080"],
   limits: { concurrentJobs: 2 },
   jobs: [
-    { name: "tag-folder", export: "job-tag-folder", description: "Tag a folder." },
-    { name: "count", export: "job-count" },
+    {
+      name: "tag-folder",
+      export: "job-tag-folder",
+      description: "Tag a folder.",
+      input: tagInput,
+      output: { type: "integer" },
+      state: { $ref: "#/$defs/S", $defs: { S: { type: "object" } } },
+    },
+    { name: "count", export: "job-count", input: {}, output: { type: "null" }, state: {} },
   ],
   hooks: { init: "kiln-init", cleanup: "kiln-cleanup" },
   module: { file: "extension.wasm", sha256: "a".repeat(64), plugin: "kiln-plugin-v1" },
@@ -30,7 +44,26 @@ describe("checkManifest", () => {
 
   const invalid: [string, (m: Manifest) => unknown, string, RegExp][] = [
     ["not an object", () => "manifest", "", /must be object/],
-    ["a future manifest version", (m) => ({ ...m, manifestVersion: 2 }), "/manifestVersion", /must be 1/],
+    ["a future manifest version", (m) => ({ ...m, manifestVersion: 3 }), "/manifestVersion", /must be 2/],
+    ["a job without schemas", (m) => ({ ...m, jobs: [{ name: "a", export: "job-a" }] }), "/jobs/0", /"input"/],
+    [
+      "a job schema that is not an object",
+      (m) => ({ ...m, jobs: [{ ...m.jobs[1], input: "string" }] }),
+      "/jobs/0/input",
+      /must be object/,
+    ],
+    [
+      "a catastrophic pattern in a job schema",
+      (m) => ({ ...m, jobs: [{ ...m.jobs[1], input: { type: "string", pattern: "^(a+)+$" } }] }),
+      "/jobs/0/input/pattern",
+      /exponential time/,
+    ],
+    [
+      "a reference out of the job schema",
+      (m) => ({ ...m, jobs: [{ ...m.jobs[1], output: { $ref: "https://example.com/s.json" } }] }),
+      "/jobs/0/output/$ref",
+      /own \$defs/,
+    ],
     ["a missing field", (m) => ({ ...m, generator: undefined }), "", /missing required property "generator"/],
     ["an unknown field", (m) => ({ ...m, entry: "x" }), "", /unknown property "entry"/],
     ["an id that is not kebab-case", (m) => ({ ...m, id: "Photo_Tagger" }), "/id", /must match pattern/],
@@ -72,5 +105,31 @@ describe("checkManifest", () => {
   it("reports every problem at once", () => {
     const issues = checkManifest({ ...valid, id: "X", version: "1", permissions: ["nope"] });
     expect(issues.map((i) => i.path).sort()).toEqual(["/id", "/permissions/0", "/version"]);
+  });
+});
+
+describe("upgradeManifest", () => {
+  it("reads a version 1 manifest as version 2, every job schema accepting any value", () => {
+    const v1 = {
+      ...valid,
+      manifestVersion: 1,
+      jobs: [{ name: "count", export: "job-count", description: "Counts." }],
+    };
+    const upgraded = upgradeManifest(v1);
+    expect(checkManifest(upgraded)).toEqual([]);
+    expect(upgraded).toMatchObject({
+      manifestVersion: MANIFEST_VERSION,
+      jobs: [{ name: "count", export: "job-count", description: "Counts.", input: {}, output: {}, state: {} }],
+    });
+    expect(v1.manifestVersion).toBe(1);
+  });
+
+  it("leaves anything else to checkManifest", () => {
+    expect(upgradeManifest(valid)).toBe(valid);
+    expect(upgradeManifest("x")).toBe("x");
+    expect(checkManifest(upgradeManifest({ manifestVersion: 7 }))).toContainEqual({
+      path: "/manifestVersion",
+      message: "must be 2",
+    });
   });
 });

@@ -14,10 +14,15 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import { JOB_SCHEMA_KINDS, jobSchemaProblems } from "./job-schemas.js";
 import type * as definitions from "./schemas/manifest.js";
 
-/** Bumped whenever the manifest's shape changes incompatibly; the host rejects other versions. */
-export const MANIFEST_VERSION = 1;
+/**
+ * Bumped whenever the manifest's shape changes incompatibly. 2: each job carries the JSON Schemas
+ * of its input, output and checkpoint state. The host reads version 1 too (see
+ * {@link upgradeManifest}) and rejects any other.
+ */
+export const MANIFEST_VERSION = 2;
 
 /**
  * The plugin import namespace modules link against. Mirrors `PLUGIN_NAMESPACE` of
@@ -73,7 +78,10 @@ export const manifestSchema: typeof definitions.manifestSchema = readSchema("man
  */
 export interface Manifest extends Readonly<Static<typeof manifestSchema>> {}
 
-/** A job as the host sees it: its name, the Wasm export that runs it (`job-<name>`), its doc. */
+/**
+ * A job as the host sees it: its name, the Wasm export that runs it (`job-<name>`), its doc, and
+ * the JSON Schemas (draft 2020-12) of its `input`, its result (`output`) and its checkpoint `state`.
+ */
 export interface ManifestJob extends Readonly<Static<typeof definitions.jobSchema>> {}
 
 /** The compiled module a manifest describes: file name, lower-case hex SHA-256, plugin namespace. */
@@ -90,8 +98,9 @@ let validator: ValidateFunction | undefined;
 
 /**
  * Checks a parsed `manifest.json` against {@link manifestSchema} and the rules a schema cannot say
- * (job names unique). Returns every problem found, empty when valid. The validator is compiled once
- * per process, on first use.
+ * (job names unique; each job schema safe to compile, see `jobSchemaProblems`). Returns every
+ * problem found, empty when valid. The validator is compiled once per process, on first use. A
+ * version 1 manifest is refused here: pass it through {@link upgradeManifest} first, as the host does.
  */
 export function checkManifest(value: unknown): ManifestIssue[] {
   validator ??= newAjv().compile(manifestSchema);
@@ -104,8 +113,34 @@ export function checkManifest(value: unknown): ManifestIssue[] {
   (value as Manifest).jobs.forEach((job, i) => {
     if (seen.has(job.name)) issues.push({ path: `/jobs/${i}/name`, message: `duplicate job name "${job.name}"` });
     seen.add(job.name);
+    for (const kind of JOB_SCHEMA_KINDS) {
+      for (const problem of jobSchemaProblems(job[kind])) {
+        const [pointer = "", ...rest] = problem.split(": ");
+        issues.push({ path: `/jobs/${i}/${kind}${pointer === "/" ? "" : pointer}`, message: rest.join(": ") });
+      }
+    }
   });
   return issues;
+}
+
+/**
+ * The manifest of an older format in the current one, so that extensions built by an older Kiln
+ * keep loading: a version 1 manifest (jobs without schemas) becomes version 2 with every job's
+ * `input`, `output` and `state` schema `{}`, which accepts any JSON value, as version 1 did. Any
+ * other value is returned as it is, for {@link checkManifest} to judge. Rebuilding the extension
+ * with `kiln build` gives it real schemas.
+ */
+export function upgradeManifest(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || (value as { manifestVersion?: unknown }).manifestVersion !== 1) {
+    return value;
+  }
+  const v1 = value as { jobs?: unknown };
+  const jobs = Array.isArray(v1.jobs)
+    ? v1.jobs.map((job: unknown) =>
+        typeof job === "object" && job !== null ? { input: {}, output: {}, state: {}, ...job } : job,
+      )
+    : v1.jobs;
+  return { ...value, manifestVersion: MANIFEST_VERSION, jobs };
 }
 
 /** True when `value` is a valid {@link Manifest}. */

@@ -8,7 +8,9 @@
 
 import { didYouMean, KilnError } from "@kiln/contracts";
 import { MODULE_IMPORTS } from "@kiln/javy-plugin";
+import type { SchemaIssue } from "./schema-issues.js";
 
+export type { SchemaIssue };
 export { KilnError };
 
 /** `manifest.json` is missing, is not JSON, or fails the manifest schema. */
@@ -120,4 +122,64 @@ export class ExtensionFailedError extends KilnError {
     });
     this.jsStack = options.jsStack;
   }
+}
+
+/**
+ * A job's input does not match the input schema in its manifest (from the job's TypeScript type):
+ * `jobs.dispatch` stored nothing, `host.run` ran nothing. `issues` lists every failing path.
+ */
+export class JobInputInvalidError extends KilnError {
+  /** The job it was given to. */
+  readonly jobName: string;
+  /** Every place the input fails its schema (at most 100). */
+  readonly issues: readonly SchemaIssue[];
+  constructor(extensionId: string, jobName: string, issues: readonly SchemaIssue[]) {
+    super("KILN_JOB_INPUT_INVALID", describeMismatch("input", jobName, extensionId, issues), { extensionId });
+    this.jobName = jobName;
+    this.issues = issues;
+  }
+}
+
+/**
+ * A job's result does not match the output schema in its manifest (its method's return type): what
+ * `host.run` rejects with. A durable job ends `failed` with the same code and message.
+ */
+export class JobOutputInvalidError extends KilnError {
+  /** The job that returned it. */
+  readonly jobName: string;
+  /** Every place the result fails its schema (at most 100). */
+  readonly issues: readonly SchemaIssue[];
+  constructor(extensionId: string, jobName: string, issues: readonly SchemaIssue[]) {
+    super("KILN_JOB_OUTPUT_INVALID", describeMismatch("output", jobName, extensionId, issues), { extensionId });
+    this.jobName = jobName;
+    this.issues = issues;
+  }
+}
+
+/** Issues shown in a message; the error's `issues` has them all. */
+const ISSUES_SHOWN = 10;
+
+/** Issues as one line, `path: message; …`, the first few of them (and how many more). */
+function formatIssues(issues: readonly SchemaIssue[]): string {
+  const shown = issues.slice(0, ISSUES_SHOWN).map((i) => `${i.path}: ${i.message}`);
+  const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : "";
+  return shown.join("; ") + more;
+}
+
+/** What a job's value is called in messages, by the schema it is checked against. */
+const JOB_VALUE_NAMES = { input: "input", output: "result", state: "checkpoint state" } as const;
+
+/**
+ * The message of a job's value (its input, its result, a checkpoint's state) that fails its
+ * schema: `input of job "counter" of "test-extension" does not match its schema: /to: must be
+ * number (got "3"); /extra: unknown property "extra"`.
+ * @internal
+ */
+export function describeMismatch(
+  kind: keyof typeof JOB_VALUE_NAMES,
+  jobName: string,
+  extensionId: string,
+  issues: readonly SchemaIssue[],
+): string {
+  return `${JOB_VALUE_NAMES[kind]} of job "${jobName}" of "${extensionId}" does not match its schema: ${formatIssues(issues)}`;
 }

@@ -9,6 +9,7 @@ import { setMaxListeners } from "node:events";
 import { KilnError, type KilnErrorCode, type Manifest, type ResolvedLimits } from "@kiln/contracts";
 import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
+import { JobSchemas } from "./jobs/schemas.js";
 import type { LogEntry, LogLevel } from "./logger.js";
 import type { ExtensionGrants } from "./operations/types.js";
 import { type ExtensionInstance, WorkerExitedError, type WorkerPool } from "./worker/pool.js";
@@ -32,6 +33,12 @@ export interface InvocationContext {
   readonly jobName?: string;
   /** Aborted when the invocation's host calls must give up (cancel, deadline, stop). */
   readonly signal: AbortSignal;
+  /**
+   * Where the host records that the invocation broke its job's contract in a way its code may
+   * catch (a checkpoint whose state fails the job's schema): whatever the code does next, the
+   * invocation has failed with this error. `host.run` reads it; durable jobs keep theirs in the runner.
+   */
+  readonly verdict?: { error?: { readonly code: KilnErrorCode; readonly message: string } };
 }
 
 /** An {@link InvocationContext} with the extension it belongs to, as services see it. */
@@ -132,6 +139,8 @@ export class ExtensionRuntime {
     readonly grants: ExtensionGrants,
     private readonly module: WebAssembly.Module,
     private readonly services: RuntimeServices,
+    /** Its jobs' input, output and state schemas, compiled at load (see `jobs/schemas.ts`). */
+    readonly schemas: JobSchemas = JobSchemas.none,
   ) {}
 
   /** At most this many instances (and so jobs) at once. */

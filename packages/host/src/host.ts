@@ -7,8 +7,16 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { checkLimits, checkManifest, type ExtensionLimits, type Manifest, resolveLimits } from "@kiln/contracts";
 import {
+  checkLimits,
+  checkManifest,
+  type ExtensionLimits,
+  type Manifest,
+  resolveLimits,
+  upgradeManifest,
+} from "@kiln/contracts";
+import {
+  type HostCallReply,
   hostCallFailure,
   MODULE_IMPORTS,
   PLUGIN_NAMESPACE,
@@ -22,6 +30,7 @@ import {
   ExtensionNotLoadedError,
   InvalidInputError,
   JobNotFoundError,
+  JobOutputInvalidError,
   KilnError,
   ManifestInvalidError,
   ModuleHashMismatchError,
@@ -32,6 +41,7 @@ import {
   type CallContext,
   describeFailure,
   ExtensionRuntime,
+  type InvocationContext,
   type InvocationOutcome,
   type LoadedExtension,
   type RuntimeServices,
@@ -39,6 +49,14 @@ import {
 } from "./extension.js";
 import { FileReadError, MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, readRegularFile } from "./fs-safe.js";
 import { checkInput, JobManager, type JobManagerPorts, managerPorts, outcomeError } from "./jobs/manager.js";
+import {
+  checkpointRefusal,
+  compileJobSchemas,
+  describeManifestIssue,
+  type JobSchemas,
+  laterCheckpointRefusal,
+} from "./jobs/schemas.js";
+import type { ExtensionIdArg, JobInputArgs, JobNameOf, JobOutput } from "./known-extensions.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { type BuiltinOptions, registerBuiltins } from "./operations/builtins/index.js";
 import type { RateLimit } from "./operations/rate-limit.js";
@@ -231,18 +249,20 @@ export class ExtensionHost {
       throw new KilnError("KILN_INVALID_LIMIT", `invalid limits for "${manifest.id}": ${loadProblems.join("; ")}`, {
         extensionId: manifest.id,
       });
+    // Compiled before the extension counts as loaded: a schema Ajv refuses fails the load.
+    const schemas = compileJobSchemas(manifest, manifestFile);
     // Claimed before the first await below: two loads of one folder must not both succeed.
     this.#loading.set(manifest.id, undefined);
     // Started now, so that compiling the plugin and booting a worker overlap reading the module.
     this.#loadPlugin().catch(() => undefined);
     try {
-      return await this.#load(absDir, manifest, options);
+      return await this.#load(absDir, manifest, schemas, options);
     } finally {
       this.#loading.delete(manifest.id);
     }
   }
 
-  async #load(absDir: string, manifest: Manifest, options: LoadOptions): Promise<LoadedExtension> {
+  async #load(absDir: string, manifest: Manifest, schemas: JobSchemas, options: LoadOptions): Promise<LoadedExtension> {
     const moduleFile = join(absDir, manifest.module.file);
     let bytes: Uint8Array;
     try {
@@ -283,6 +303,7 @@ export class ExtensionHost {
       { permissions: new Set(granted), folders },
       module,
       this.#services(plugin.pool, plugin.namespace),
+      schemas,
     );
     if (options.rateLimit !== undefined) this.operations.setRateLimit(manifest.id, options.rateLimit);
     // Its init may call operations already, but jobs wait until it has started.
@@ -346,11 +367,22 @@ export class ExtensionHost {
    * Runs job `jobName` of a loaded extension once with `input`, without persisting it, and resolves
    * to its result. For durable jobs with progress, checkpoints and pause/resume, use
    * {@link ExtensionHost.jobs}. Rejects with {@link JobNotFoundError}, {@link InvalidInputError}
-   * (the same check as `jobs.dispatch`: JSON data only), {@link ExtensionFailedError} (the job's
-   * code failed), or a {@link KilnError} with the code of the limit or stop that ended it
-   * (`KILN_JOB_TIMEOUT`, `KILN_CANCELLED`, `KILN_INSTRUCTION_LIMIT`, …); the extension stays loaded.
+   * or {@link JobInputInvalidError} (the same checks as `jobs.dispatch`: JSON data, then the job's
+   * input schema; nothing runs), {@link JobOutputInvalidError} (the result fails the job's output
+   * schema), {@link ExtensionFailedError} (the job's code failed), or a {@link KilnError} with the
+   * code of the limit or stop that ended it (`KILN_JOB_TIMEOUT`, `KILN_CANCELLED`,
+   * `KILN_INSTRUCTION_LIMIT`, …) or `KILN_CHECKPOINT_INVALID` (a checkpoint's state failed the
+   * job's state schema, even if the job caught that); the extension stays loaded.
+   * With the extension's `dist/types.d.ts` in the compilation, its job names, input and result are
+   * typed as for `jobs.dispatch`.
    */
-  async run(extensionId: string, jobName: string, input: unknown = null, options: RunOptions = {}): Promise<unknown> {
+  async run<E extends ExtensionIdArg, J extends JobNameOf<E>>(
+    extensionId: E,
+    jobName: J,
+    ...args: [...JobInputArgs<E, J>, options?: RunOptions]
+  ): Promise<JobOutput<E, J>> {
+    const input: unknown = args[0] ?? null;
+    const options: RunOptions = (args[1] as RunOptions | undefined) ?? {};
     const runtime = this.#get(extensionId);
     const job = runtime.info.manifest.jobs.find((j) => j.name === jobName);
     if (!job)
@@ -369,13 +401,24 @@ export class ExtensionHost {
         : limit === undefined
           ? options.timeoutMs
           : Math.min(limit, options.timeoutMs);
+    // Set when a checkpoint breaks the job's state schema: the run fails even if the job caught it.
+    const verdict: NonNullable<InvocationContext["verdict"]> = {};
     const outcome: InvocationOutcome = await runtime.invoke(
       job.export,
       new TextEncoder().encode(envelope),
-      { jobName, signal: options.signal ?? new AbortController().signal },
+      { jobName, signal: options.signal ?? new AbortController().signal, verdict },
       { timeoutMs, instructions: runtime.info.limits.instructions },
     );
-    if (outcome.kind === "completed") return JSON.parse(outcome.json);
+    const broken = verdict.error;
+    if (broken && (outcome.kind === "completed" || outcomeError(outcome).code !== "KILN_CANCELLED")) {
+      throw new KilnError(broken.code, broken.message, { extensionId });
+    }
+    if (outcome.kind === "completed") {
+      const result = JSON.parse(outcome.json);
+      const issues = runtime.schemas.issues(jobName, "output", result);
+      if (issues) throw new JobOutputInvalidError(extensionId, jobName, issues);
+      return result;
+    }
     const error = outcomeError(outcome, { timeoutMs, instructions: runtime.info.limits.instructions });
     if (error.code === "KILN_EXTENSION_FAILED" || error.code === "KILN_EXTENSION_CRASHED") {
       const failure = describeFailure(outcome);
@@ -444,7 +487,7 @@ export class ExtensionHost {
         });
       },
       checkpoint: async (payload, context) => {
-        if (!context.jobId) return { ok: true, value: 0 }; // `host.run`: nothing to persist to.
+        if (!context.jobId) return this.#runCheckpoint(payload, context);
         const { state, progress, counters } = (payload ?? {}) as Partial<CheckpointPayload>;
         try {
           return {
@@ -481,6 +524,23 @@ export class ExtensionHost {
           );
       },
     };
+  }
+
+  /**
+   * A checkpoint of a job `host.run` runs: nothing to persist to, but its state is checked against
+   * the job's state schema as a durable job's is, and a refusal fails the run (see `verdict`).
+   */
+  #runCheckpoint(payload: unknown, context: CallContext): HostCallReply {
+    const runtime = this.#extensions.get(context.extensionId);
+    const verdict = context.verdict;
+    if (!runtime || !context.jobName || !verdict) return { ok: true, value: 0 };
+    const state = (payload as Partial<CheckpointPayload> | null)?.state ?? null;
+    const refusal = verdict.error
+      ? laterCheckpointRefusal(context.jobName)
+      : checkpointRefusal(runtime.schemas, runtime.info.id, context.jobName, state);
+    if (!refusal) return { ok: true, value: 0 };
+    verdict.error ??= refusal;
+    return hostCallFailure(refusal.code, refusal.message);
   }
 
   /**
@@ -532,13 +592,16 @@ async function readManifest(file: string): Promise<Manifest> {
   } catch (cause) {
     throw new ManifestInvalidError(file, [`not JSON: ${(cause as Error).message}`], { cause });
   }
-  const issues = checkManifest(value);
+  // A version 1 manifest (an extension built by an older Kiln) loads as version 2 with `{}` job
+  // schemas: its jobs' values are not checked.
+  const upgraded = upgradeManifest(value);
+  const issues = checkManifest(upgraded);
   if (issues.length)
     throw new ManifestInvalidError(
       file,
-      issues.map((i) => `${i.path || "/"}: ${i.message}`),
+      issues.map((i) => describeManifestIssue(upgraded, i.path, i.message)),
     );
-  return value as Manifest;
+  return upgraded as Manifest;
 }
 
 /** Refuses a module that imports anything but the plugin, or lacks an export the manifest names. */

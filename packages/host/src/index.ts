@@ -44,11 +44,14 @@ export {
   ExtensionFailedError,
   ExtensionNotLoadedError,
   InvalidInputError,
+  JobInputInvalidError,
   JobNotFoundError,
+  JobOutputInvalidError,
   ManifestInvalidError,
   ModuleHashMismatchError,
   ModuleInvalidError,
   ModuleLinkError,
+  type SchemaIssue,
 } from "./errors.js";
 // The host
 export {
@@ -63,6 +66,23 @@ export {
 export type { JobEvents } from "./jobs/events.js";
 export { JobManager, type JobManagerOptions, JobStateError } from "./jobs/manager.js";
 export type { ResumeAllOptions, ResumeAllResult, ResumeSkipReason } from "./jobs/resume.js";
+export { checkJobInput } from "./jobs/schemas.js";
+// Compile-time types of known extensions (dist/types.d.ts registers each)
+export type {
+  ExtensionIdArg,
+  ExtensionTypes,
+  JobCheckpoint,
+  JobId,
+  JobInput,
+  JobInputArgs,
+  JobNameOf,
+  JobOutput,
+  JobsOf,
+  JobTypes,
+  JobTypesOf,
+  KilnExtensions,
+  KnownExtensionId,
+} from "./known-extensions.js";
 export { consoleLogger, type LogEntry, type Logger, type LogLevel } from "./logger.js";
 export {
   type BuiltinOptions,
@@ -86,6 +106,12 @@ export {
 } from "./operations/errors.js";
 export { DEFAULT_RATE_LIMIT, type RateLimit } from "./operations/rate-limit.js";
 export { OPERATION_NAME_PATTERN, OperationRegistry, type OperationRegistryOptions } from "./operations/registry.js";
+export {
+  defineOperation,
+  type OperationTypes,
+  type SchemaValue,
+  type TypedOperationDefinition,
+} from "./operations/typed.js";
 export type {
   CallerContext,
   ExtensionGrants,

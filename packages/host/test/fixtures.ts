@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type JobSchemaKind, type JsonSchema, MANIFEST_VERSION } from "@kiln/contracts";
 import { compileSource, emitDynamicModule, jsExportName, PLUGIN_NAMESPACE } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
 import type { CallerContext, KvBackend, Manifest } from "../src/index.js";
@@ -48,6 +49,9 @@ export function jobSpin() {
 `;
 }
 
+/** JSON Schemas of a fixture's jobs, by job name and kind. */
+export type FixtureSchemas = Readonly<Record<string, Partial<Record<JobSchemaKind, JsonSchema>>>>;
+
 /** A built extension folder: what `kiln build` writes. */
 export interface FixtureOptions {
   readonly id?: string;
@@ -63,6 +67,10 @@ export interface FixtureOptions {
   readonly source?: string;
   /** Job names when `source` is given (default: the fixture's own). */
   readonly jobs?: readonly string[];
+  /** The JSON Schemas of jobs, by job name: `{}` (anything) for a kind not given. */
+  readonly schemas?: FixtureSchemas;
+  /** Writes a version 1 manifest (jobs without schemas), as an older Kiln built them. */
+  readonly manifestVersion?: 1;
 }
 
 const defaultJobs = ["echo", "boom", "call-unknown", "spin", "chatter"];
@@ -101,12 +109,19 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
   const emitted = options.module ?? (await emitDynamicModule({ bytecode, exports }));
   const built = options.transform ? await options.transform(emitted) : emitted;
   const manifest: Manifest = {
-    manifestVersion: 1,
+    manifestVersion: MANIFEST_VERSION,
     id,
     name: `Fixture ${id}`,
     version: "1.0.0",
     permissions: [],
-    jobs: jobs.map((name) => ({ name, export: `job-${name}` })),
+    jobs: jobs.map((name) => ({
+      name,
+      export: `job-${name}`,
+      input: {},
+      output: {},
+      state: {},
+      ...options.schemas?.[name],
+    })),
     hooks: { init: "kiln-init", cleanup: "kiln-cleanup" },
     module: {
       file: "extension.wasm",
@@ -118,7 +133,8 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
   const dir = await mkdtemp(join(tmpdir(), `kiln-host-${id}-`));
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "extension.wasm"), options.tamper ? options.tamper(built) : built);
-  const finalManifest = options.manifest ? options.manifest(manifest) : manifest;
+  const versioned = options.manifestVersion === 1 ? toVersion1(manifest) : manifest;
+  const finalManifest = options.manifest ? options.manifest(versioned as Manifest) : versioned;
   await writeFile(
     join(dir, "manifest.json"),
     typeof finalManifest === "string" ? finalManifest : JSON.stringify(finalManifest),
@@ -126,10 +142,19 @@ export async function makeExtension(options: FixtureOptions = {}): Promise<strin
   return dir;
 }
 
+/** `manifest` as a version 1 manifest: the same, without the jobs' schemas. */
+function toVersion1(manifest: Manifest): unknown {
+  return {
+    ...manifest,
+    manifestVersion: 1,
+    jobs: manifest.jobs.map(({ input: _input, output: _output, state: _state, ...job }) => job),
+  };
+}
+
 /** A manifest as codegen writes it, for tests that call operations without loading a module. */
 export function testManifest(id: string, permissions: string[], allowedHosts?: string[]): Manifest {
   return {
-    manifestVersion: 1,
+    manifestVersion: MANIFEST_VERSION,
     id,
     name: id,
     version: "1.0.0",

@@ -1,6 +1,7 @@
 /**
  * One analysis of one project: loads the entry and the author's files it imports, finds the Kiln
- * decorators in them and has the `@extension` and `@job` checks build the model.
+ * decorators in them and has the `@extension` and `@job` checks build the model, with the JSON
+ * Schemas of each job's values written from the author's types.
  *
  * @module
  */
@@ -11,25 +12,41 @@ import { ExtensionChecker, type ExtensionClass } from "./extension.js";
 import { JobChecker } from "./jobs.js";
 import { OptionReader } from "./options.js";
 import { formatLocation, type Reporter } from "./reporter.js";
+import { SchemaWriter } from "./schema.js";
 import { SDK_MODULE, SdkResolver } from "./sdk.js";
+
+/** How an {@link Analysis} judges the project. */
+export interface AnalysisOptions {
+  /** Permission names the application offers, the built-in ones included. */
+  readonly knownPermissions: ReadonlySet<string>;
+  /** Refuse `any` in a job's input, result and state types (see `SchemaWriterOptions.strict`). */
+  readonly strict: boolean;
+}
 
 export class Analysis {
   private readonly sdk = new SdkResolver();
   private readonly extensions: ExtensionChecker;
   private readonly jobs: JobChecker;
+  /** Compiler file names of the author's own files, once loaded. */
+  private localFiles: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly projectDir: string,
     private readonly report: Reporter,
-    knownPermissions: ReadonlySet<string>,
+    options: AnalysisOptions,
   ) {
-    const options = new OptionReader(report);
-    this.extensions = new ExtensionChecker(report, options, knownPermissions);
-    this.jobs = new JobChecker(report, options);
+    const reader = new OptionReader(report);
+    const schemas = new SchemaWriter(report, {
+      strict: options.strict,
+      isLocal: (fileName) => this.localFiles.has(fileName),
+    });
+    this.extensions = new ExtensionChecker(report, reader, options.knownPermissions);
+    this.jobs = new JobChecker(report, reader, schemas);
   }
 
   run(entryPath: string): ExtensionModel | undefined {
     const files = this.loadLocalFiles(entryPath);
+    this.localFiles = new Set(files.map((file) => file.compilerNode.fileName));
     for (const file of files) this.reportSyntaxErrors(file);
     const found = files.flatMap((file) => this.sdk.findKilnDecorators(file));
     const classes = this.extensions.extensionClasses(found.filter((d) => d.kind === "extension"));
@@ -48,7 +65,9 @@ export class Analysis {
 
   /**
    * Loads the entry and what it imports, and keeps the author's own files. The options keep this
-   * fast: no tsconfig file list, no lib files, no @types; only symbols are needed, not types.
+   * lean: no tsconfig file list, no @types, no DOM; the ES2022 lib is loaded because the job
+   * schemas need real types (`Promise` to unwrap a result, `Date` and `Map` to refuse), and
+   * `strictNullChecks` because `T | null` and optional properties mean something in a schema.
    */
   private loadLocalFiles(entryPath: string): SourceFile[] {
     const project = new Project({
@@ -60,7 +79,8 @@ export class Analysis {
         // Resolves workspace packages to their sources when dist is not built; elsewhere the
         // condition matches nothing and resolution falls through to "types".
         customConditions: ["@kiln/source"],
-        noLib: true,
+        lib: ["lib.es2022.d.ts"],
+        strictNullChecks: true,
         types: [],
         noEmit: true,
         allowJs: false,

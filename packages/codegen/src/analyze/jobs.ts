@@ -1,6 +1,7 @@
 /**
  * The `@job` methods: where the decorator may stand, which methods the glue can call, and each
- * job's name and description, into the {@link JobModel}s of each extension class.
+ * job's name, description and the JSON Schemas of its values (see `schema`), into the
+ * {@link JobModel}s of each extension class.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import type { JobModel } from "../model.js";
 import type { ExtensionClass } from "./extension.js";
 import { JOB_OPTIONS, type OptionReader } from "./options.js";
 import { formatLocation, type Reporter } from "./reporter.js";
+import type { SchemaWriter } from "./schema.js";
 import type { KilnDecorator } from "./sdk.js";
 import { toKebabCase } from "./suggest.js";
 import { describeTarget, findOption } from "./syntax.js";
@@ -20,6 +22,7 @@ export class JobChecker {
   constructor(
     private readonly report: Reporter,
     private readonly options: OptionReader,
+    private readonly schemas: SchemaWriter,
   ) {}
 
   /** The jobs of each extension class, in source order; reports misplaced and invalid jobs. */
@@ -108,6 +111,8 @@ export class JobChecker {
   }
 
   private jobModel(method: MethodDeclaration, decorator: KilnDecorator): JobModel | undefined {
+    // First, so that the problems of a job's types are reported whatever else is wrong with it.
+    const { input, output, state } = this.schemas.jobSchemas(method);
     const options = decorator.call ? this.options.readOptions(decorator.call, "@job", JOB_OPTIONS) : undefined;
     const explicit = options?.strings.get("name");
     // A name that was written but could not be read has been reported already.
@@ -136,6 +141,9 @@ export class JobChecker {
       name,
       methodName,
       ...(description === undefined ? {} : { description: description.value }),
+      input,
+      output,
+      state,
       location: this.report.location(nameNode),
     };
   }

@@ -44,10 +44,20 @@ export class Reporter {
     this.diagnostics.push({ ...base, fix: fix ?? DIAGNOSTIC_CODES[code].fix });
   }
 
-  /** A diagnostic at a raw text span, for the compiler's own syntax errors. */
-  atSpan(sourceFile: SourceFile, start: number, length: number, code: DiagnosticCode, message: string): void {
+  /**
+   * An error at a raw text span: the compiler's own syntax errors, and what the schema writer finds
+   * through the compiler's nodes (a property's declaration, a JSDoc tag).
+   */
+  atSpan(
+    sourceFile: SourceFile,
+    start: number,
+    length: number,
+    code: DiagnosticCode,
+    message: string,
+    fix?: string,
+  ): void {
     const end = Math.min(start + Math.max(length, 1), sourceFile.getEnd());
-    this.push(sourceFile, start, end, "error", code, message);
+    this.push(sourceFile, start, end, "error", code, message, fix);
   }
 
   location(node: Node): SourceLocation {

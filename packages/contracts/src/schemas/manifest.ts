@@ -9,6 +9,7 @@
  */
 
 import { Type } from "@sinclair/typebox";
+import type { JsonSchema } from "../job-schemas.js";
 import { type ExtensionLimits, limitsSchema } from "../limits.js";
 import {
   ALLOWED_HOST_PATTERN,
@@ -25,13 +26,22 @@ const exportName = Type.String({ pattern: KEBAB_CASE_PATTERN, maxLength: MANIFES
 const description = Type.String({ maxLength: MANIFEST_LIMITS.descriptionLength });
 const closed = { additionalProperties: false } as const;
 
-/** A job: its name, the Wasm export that runs it, its doc. */
+/** A JSON Schema (draft 2020-12) of a job's values; `jobSchemaProblems` checks what this cannot. */
+const valueSchema = Type.Unsafe<JsonSchema>({ type: "object" });
+
+/** A job: its name, the Wasm export that runs it, its doc, the schemas of its values. */
 export const jobSchema = Type.Object(
   {
     name: kebab,
     /** The Wasm export that runs it (`job-<name>`). */
     export: exportName,
     description: Type.Optional(description),
+    /** What the job is dispatched with. */
+    input: valueSchema,
+    /** What it returns. */
+    output: valueSchema,
+    /** What it checkpoints. */
+    state: valueSchema,
   },
   closed,
 );

@@ -7,9 +7,16 @@
  * @module
  */
 
-import { ExtensionNotLoadedError, InvalidInputError, JobNotFoundError, KilnError } from "../errors.js";
+import {
+  ExtensionNotLoadedError,
+  InvalidInputError,
+  JobInputInvalidError,
+  JobNotFoundError,
+  KilnError,
+} from "../errors.js";
 import type { ExtensionRuntime } from "../extension.js";
 import { jsonValueProblem } from "../json-safety.js";
+import type { ExtensionIdArg, JobId, JobInputArgs, JobNameOf, JobOutput } from "../known-extensions.js";
 import type { JobCounters, JobFilter, JobProgress, JobRecord, JobState, JobStore } from "../store/types.js";
 import { TERMINAL_STATES } from "../store/types.js";
 import { type JobEvents, TypedEmitter } from "./events.js";
@@ -128,8 +135,16 @@ export class JobManager extends TypedEmitter<JobEvents> {
   /**
    * Persists a new job (`queued`) and returns its id at once; it starts as soon as the limits allow.
    * The extension must be loaded (so that the job name can be checked).
+   *
+   * With the extension's `dist/types.d.ts` in the compilation (see `KilnExtensions`), the job name
+   * must be one of its jobs, the input must have the job's input type (it may be omitted only if
+   * that type admits `null`), and the id remembers the job's result type for {@link JobManager.wait}.
    */
-  async dispatch(extensionId: string, jobName: string, input: unknown = null): Promise<string> {
+  async dispatch<E extends ExtensionIdArg, J extends JobNameOf<E>>(
+    extensionId: E,
+    jobName: J,
+    ...[input = null]: JobInputArgs<E, J>
+  ): Promise<JobId<JobOutput<E, J>>> {
     const runtime = this.host.runtime(extensionId);
     if (!runtime) throw new ExtensionNotLoadedError(extensionId, this.host.loaded());
     const jobs = runtime.info.manifest.jobs;
@@ -150,8 +165,8 @@ export class JobManager extends TypedEmitter<JobEvents> {
   }
 
   /** A job's record, or undefined. */
-  get(jobId: string): Promise<JobRecord | undefined> {
-    return this.store.get(jobId);
+  get<Output = unknown>(jobId: JobId<Output>): Promise<JobRecord<Output> | undefined> {
+    return this.store.get(jobId) as Promise<JobRecord<Output> | undefined>;
   }
 
   /** Jobs in the store, oldest first. */
@@ -163,8 +178,11 @@ export class JobManager extends TypedEmitter<JobEvents> {
    * Resolves with the job's record once it reaches one of `states` (default: completed, failed or
    * cancelled). Rejects for an unknown id.
    */
-  async wait(jobId: string, states: readonly JobState[] = TERMINAL_STATES): Promise<JobRecord> {
-    const current = await this.store.get(jobId);
+  async wait<Output = unknown>(
+    jobId: JobId<Output>,
+    states: readonly JobState[] = TERMINAL_STATES,
+  ): Promise<JobRecord<Output>> {
+    const current = (await this.store.get(jobId)) as JobRecord<Output> | undefined;
     if (!current) throw new JobStateError(jobId, "wait for", undefined);
     if (states.includes(current.state)) return current;
     return new Promise((resolve) => {
@@ -173,7 +191,7 @@ export class JobManager extends TypedEmitter<JobEvents> {
       const check = (r: JobRecord) => {
         if (!done && states.includes(r.state)) {
           done = true;
-          resolve(r);
+          resolve(r as JobRecord<Output>);
         }
         return done;
       };
@@ -488,8 +506,10 @@ export function managerPorts(manager: JobManager): JobManagerPorts {
 
 /**
  * Refuses an input that cannot cross the wall as it is: not JSON data (NaN, functions, Dates,
- * Maps, cycles), nested deeper than `limits.valueDepth`, or larger than `limits.payloadBytes`.
- * The same check for `jobs.dispatch` and `host.run`.
+ * Maps, cycles), nested deeper than `limits.valueDepth`, or larger than `limits.payloadBytes`
+ * ({@link InvalidInputError}); then one that does not match the job's input schema
+ * ({@link JobInputInvalidError}; an omitted input is `null`). The same checks for `jobs.dispatch`
+ * and `host.run`, before anything is stored or run.
  * @internal
  */
 export function checkInput(runtime: ExtensionRuntime, jobName: string, input: unknown): void {
@@ -504,4 +524,6 @@ export function checkInput(runtime: ExtensionRuntime, jobName: string, input: un
       `it is ${bytes} bytes of JSON, more than limits.payloadBytes (${payloadBytes}); pass a reference (a key, a path) instead`,
     );
   }
+  const issues = runtime.schemas.issues(jobName, "input", input ?? null);
+  if (issues) throw new JobInputInvalidError(runtime.info.id, jobName, issues);
 }

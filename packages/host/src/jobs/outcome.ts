@@ -21,15 +21,27 @@ export interface FinalMove {
 /**
  * Where a job that stopped running goes, given any pause or cancel asked of it and how its code
  * ended. A cancel wins over whatever the job did after it was asked to stop, even a normal return.
+ * Next comes `broken`, the contract the job broke while it ran in a way its code could catch (a
+ * checkpoint its state schema refused): it fails with that, however its code ended. A result that
+ * `checkResult` refuses (the job's output schema) fails the job with that error.
  */
 export function finalMove(
   requested: "pause" | "cancel" | undefined,
   outcome: InvocationOutcome,
   limits: OutcomeLimits,
+  checks: {
+    readonly broken?: JobErrorInfo | undefined;
+    readonly checkResult?: (result: unknown) => JobErrorInfo | undefined;
+  } = {},
 ): FinalMove {
   if (requested === "cancel") return { to: "cancelled", patch: { error: CANCELLED } };
-  if (outcome.kind === "completed")
-    return { to: "completed", patch: { result: JSON.parse(outcome.json), error: null } };
+  if (checks.broken) return { to: "failed", patch: { error: checks.broken } };
+  if (outcome.kind === "completed") {
+    const result: unknown = JSON.parse(outcome.json);
+    const refused = checks.checkResult?.(result);
+    if (refused) return { to: "failed", patch: { error: refused } };
+    return { to: "completed", patch: { result, error: null } };
+  }
   const stoppedFor =
     outcome.kind === "stopped" ? outcome.reason : outcome.kind === "exited" ? outcome.stopped : undefined;
   if (

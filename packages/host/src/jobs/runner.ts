@@ -13,6 +13,7 @@ import { StoreValueTooLargeError } from "../store/errors.js";
 import type { JobCounters, JobProgress, JobRecord, JobStore } from "../store/types.js";
 import type { JobEvents } from "./events.js";
 import { finalMove } from "./outcome.js";
+import { type CheckpointRefusal, checkpointRefusal, laterCheckpointRefusal, outputRefusal } from "./schemas.js";
 
 /** A job this host is running now. */
 interface Running {
@@ -22,6 +23,11 @@ interface Running {
   requested: "pause" | "cancel" | undefined;
   /** Stops a pausing job's code once its grace is over. */
   graceTimer: NodeJS.Timeout | undefined;
+  /**
+   * The refusal of a checkpoint whose state broke the job's state schema: the job fails with it
+   * however its code ends (it may catch the refusal), and no later checkpoint is saved.
+   */
+  broken: CheckpointRefusal | undefined;
   /** Progress reported but not yet written (see `progressWriteIntervalMs`). */
   progress: {
     latest: { progress: JobProgress; counters: JobCounters } | undefined;
@@ -98,6 +104,7 @@ export class JobRunner {
       abort: new AbortController(),
       requested: undefined,
       graceTimer: undefined,
+      broken: undefined,
       progress: { latest: undefined, timer: undefined, lastWrite: 0 },
     };
     this.#running.set(started.id, running);
@@ -169,6 +176,15 @@ export class JobRunner {
           `job "${running.record.jobName}" checkpointed faster than its limit of ${limits.checkpointsPerSecond}/s (limits.checkpointsPerSecond); checkpoint less often`,
           { extensionId },
         );
+      }
+      // Checked before it is stored: a state the job's schema refuses is never saved, the last good
+      // checkpoint stays, and the job fails (see `broken`).
+      const jobName = running.record.jobName;
+      if (running.broken) throw refusalError(laterCheckpointRefusal(jobName), extensionId);
+      const refusal = checkpointRefusal(running.runtime.schemas, extensionId, jobName, state);
+      if (refusal) {
+        running.broken = refusal;
+        throw refusalError(refusal, extensionId);
       }
       maxStateBytes = limits.checkpointBytes;
       // The checkpoint saves progress and counters itself; an older unsaved report must not follow it.
@@ -247,7 +263,10 @@ export class JobRunner {
     };
     let move: ReturnType<typeof finalMove>;
     try {
-      move = finalMove(running.requested, outcome, limits);
+      move = finalMove(running.requested, outcome, limits, {
+        broken: running.broken,
+        checkResult: (result) => outputRefusal(runtime.schemas, record.extensionId, record.jobName, result),
+      });
     } catch (error) {
       move = { to: "failed", patch: { error: refused(error) } };
     }
@@ -284,6 +303,10 @@ export class JobRunner {
     throttle.lastWrite = Date.now();
     return this.#store.progress(running.record.id, latest.progress, latest.counters);
   }
+}
+
+function refusalError(refusal: CheckpointRefusal, extensionId: string): KilnError {
+  return new KilnError(refusal.code, refusal.message, { extensionId });
 }
 
 /** The error of a job whose outcome the store refused. */

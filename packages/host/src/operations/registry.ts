@@ -16,8 +16,10 @@ import {
 import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { checkJsonValue, DEFAULT_MAX_DEPTH } from "../json-safety.js";
+import { describeSchemaErrors } from "../schema-issues.js";
 import { isOperationErrorCode, OperationDefinitionError, OperationError } from "./errors.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, RateLimiter } from "./rate-limit.js";
+import type { TypedOperationDefinition } from "./typed.js";
 import type { CallerContext, JsonSchema, OperationContext, OperationDefinition, OperationInfo } from "./types.js";
 
 /**
@@ -141,9 +143,13 @@ export class OperationRegistry {
   /**
    * Adds an operation. Throws {@link OperationDefinitionError} when the name is taken, invalid or
    * reserved (`$…`), the permission is malformed, the handler is missing, or a schema does not
-   * compile, so that mistakes surface when the application starts.
+   * compile, so that mistakes surface when the application starts. The handler's payload and
+   * result are typed by the `input` and `output` schemas when they are written as literals (an
+   * unannotated handler is typed; see {@link TypedOperationDefinition}).
    */
-  register<I, O>(def: OperationDefinition<I, O>): void {
+  register<const In extends JsonSchema | undefined = undefined, const Out extends JsonSchema | undefined = undefined>(
+    def: TypedOperationDefinition<In, Out>,
+  ): void {
     checkDefinition(def as OperationDefinition);
     if (this.#ops.has(def.name)) {
       throw new OperationDefinitionError(
@@ -233,7 +239,7 @@ export class OperationRegistry {
       return deny(
         caller,
         "KILN_OPERATION_INPUT_INVALID",
-        `invalid input for operation "${name}": ${describeErrors(op.validateInput.errors)}`,
+        `invalid input for operation "${name}": ${describeErrors(op.validateInput.errors, input)}`,
       );
     }
     if (caller.signal.aborted) return cancelled(name, caller);
@@ -444,7 +450,7 @@ function finish(op: Registered, result: unknown, caller: CallerContext, maxDepth
     return deny(
       caller,
       "KILN_OPERATION_OUTPUT_INVALID",
-      `operation "${name}" returned a result that breaks its output schema (a bug in the application): ${describeErrors(op.validateOutput.errors)}`,
+      `operation "${name}" returned a result that breaks its output schema (a bug in the application): ${describeErrors(op.validateOutput.errors, value)}`,
     );
   }
   return { ok: true, value };
@@ -524,20 +530,9 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  const list = errors ?? [];
-  const shown = list.slice(0, MAX_REPORTED_ISSUES).map(describeError);
-  const more = list.length > shown.length ? `; and ${list.length - shown.length} more` : "";
-  return shown.join("; ") + more;
-}
-
-function describeError(e: ErrorObject): string {
-  const at = e.instancePath === "" ? "payload" : `payload${e.instancePath}`;
-  if (e.keyword === "additionalProperties")
-    return `${at} has unknown property "${String(e.params.additionalProperty)}"`;
-  if (e.keyword === "required") return `${at} is missing required property "${String(e.params.missingProperty)}"`;
-  if (e.keyword === "enum") return `${at} must be one of ${JSON.stringify(e.params.allowedValues)}`;
-  return `${at} ${e.message ?? `fails "${e.keyword}"`}`;
+/** A failed schema check as the refusal says it: `payload/text must be string (got 5)`; the first few. */
+function describeErrors(errors: ErrorObject[] | null | undefined, value: unknown): string {
+  return describeSchemaErrors(errors, value, "payload", MAX_REPORTED_ISSUES);
 }
 
 /**

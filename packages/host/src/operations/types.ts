@@ -5,18 +5,14 @@
  * @module
  */
 
-import type { Manifest } from "@kiln/contracts";
+import type { JsonSchema, Manifest } from "@kiln/contracts";
 import type { LogLevel } from "../logger.js";
 import type { KvStore } from "../store/types.js";
 
 /** The key-value store the `kv.*` operations use: the job store's (see {@link KvStore}). */
 export type KvBackend = KvStore;
 
-/**
- * A JSON Schema (draft-07) as a plain object. Schemas are compiled by ajv in strict mode when the
- * operation is registered, so a typo in a keyword fails at startup rather than on first call.
- */
-export type JsonSchema = { readonly [keyword: string]: unknown };
+export type { JsonSchema };
 
 /** What the application granted one extension. */
 export interface ExtensionGrants {

@@ -70,8 +70,11 @@ export interface JobErrorInfo {
   stack?: string;
 }
 
-/** A job as stored. Values (`input`, `checkpoint`, `result`) are JSON data. */
-export interface JobRecord {
+/**
+ * A job as stored. Values (`input`, `checkpoint`, `result`) are JSON data. `Output` is the job's
+ * result type when the application knows it (see `KilnExtensions`), `unknown` otherwise.
+ */
+export interface JobRecord<Output = unknown> {
   /** `job_` followed by 16 lowercase base32 characters. */
   id: string;
   /** The extension whose job this is. */
@@ -96,7 +99,7 @@ export interface JobRecord {
    */
   checkpointCounters: JobCounters;
   /** What the job returned; null until completed. */
-  result: unknown;
+  result: Output | null;
   /** Why the job failed, null unless it did. */
   error: JobErrorInfo | null;
   /** Times the job was started (entered `running`): 1 on first run, +1 on each resume. */

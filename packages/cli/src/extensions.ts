@@ -42,19 +42,34 @@ export function checkDistFolder(dir: string): void {
   throw new KilnError("KILN_DIST_NOT_FOUND", message);
 }
 
+/** What {@link peekManifest} reads of a manifest. */
+export interface PeekedManifest {
+  readonly id: string;
+  readonly jobs: string[];
+  /** Each job's input schema, as written (not yet checked), by job name. */
+  readonly inputs: ReadonlyMap<string, unknown>;
+}
+
 /**
- * The id and job names of the manifest in `dir`, read without the host, or undefined when it is not
- * a small regular file of the expected shape (the host then says what is wrong when it loads it).
+ * The id, job names and input schemas of the manifest in `dir`, read without the host, or undefined
+ * when it is not a small regular file of the expected shape (the host then says what is wrong when
+ * it loads it).
  */
-export async function peekManifest(dir: string): Promise<{ id: string; jobs: string[] } | undefined> {
+export async function peekManifest(dir: string): Promise<PeekedManifest | undefined> {
   const file = join(dir, "manifest.json");
   const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat?.isFile() || stat.size > MAX_PEEK_BYTES) return undefined;
   try {
     const manifest = JSON.parse(await readFile(file, "utf8")) as { id?: unknown; jobs?: unknown };
     if (typeof manifest.id !== "string" || !Array.isArray(manifest.jobs)) return undefined;
-    const jobs = manifest.jobs.map((j: { name?: unknown }) => j?.name).filter((n) => typeof n === "string");
-    return { id: manifest.id, jobs };
+    const entries = (manifest.jobs as { name?: unknown; input?: unknown }[]).filter(
+      (j): j is { name: string; input?: unknown } => typeof j?.name === "string",
+    );
+    return {
+      id: manifest.id,
+      jobs: entries.map((j) => j.name),
+      inputs: new Map(entries.map((j) => [j.name, j.input])),
+    };
   } catch {
     return undefined;
   }

@@ -24,8 +24,8 @@ const COMMANDS: readonly Entry[] = [
     name: "build",
     synopsis: [
       [
-        "kiln build <extension-dir> [--out <dir>]",
-        "Build the extension: <extension-dir>/dist/{manifest.json, extension.wasm}.",
+        "kiln build <extension-dir> [--out <dir>] [--strict]",
+        "Build the extension: <extension-dir>/dist/{manifest.json, extension.wasm, types.d.ts}.",
       ],
     ],
     load: () => import("./commands/build.js"),
@@ -58,6 +58,16 @@ const COMMANDS: readonly Entry[] = [
       ],
     ],
     load: () => import("./commands/jobs-resume.js"),
+  },
+  {
+    name: "types",
+    synopsis: [
+      [
+        "kiln types --operations <module> [--out <file.d.ts>]",
+        "Type the application's operations for extension authors (ctx.call), from their schemas.",
+      ],
+    ],
+    load: () => import("./commands/types.js"),
   },
 ];
 

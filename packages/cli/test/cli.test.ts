@@ -103,6 +103,17 @@ describe("kiln run", () => {
     expect(lines(r.stdout).at(-1)).toBe("[test-extension] Test Extension cleaned up");
   });
 
+  it("exits 1 with KILN_JOB_INPUT_INVALID before loading when --input does not match the job's input type", async () => {
+    const r = await kiln(["run", "dist", "counter", "--input", '{"to":"3","from":1}']);
+    expect(r.code).toBe(1);
+    // Nothing ran: the extension's init would have logged.
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      'kiln: KILN_JOB_INPUT_INVALID: input of job "counter" of "test-extension" does not match its schema: ' +
+        '/from: unknown property "from"; /to: must be number (got "3")\n',
+    );
+  });
+
   it("exits 2 with KILN_USAGE and the closest job for a job the extension does not have", async () => {
     const r = await kiln(["run", "dist", "cuonter"]);
     expect(r.code).toBe(2);
@@ -223,6 +234,50 @@ describe("kiln run --plugin", () => {
     const r = await runKiln(tmp, ["run", "--plugin", plugin, "throws.wasm"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^kiln: KILN_MODULE_FAILED: the module failed: TypeError: no input/);
+  });
+});
+
+describe("kiln types --operations", () => {
+  it("types the operations a module exports for ctx.call, from their schemas", async () => {
+    await writeFile(
+      join(tmp, "operations.mjs"),
+      `const handler = () => null;
+export const getInvoice = {
+  name: "acme.invoices.get",
+  permission: "acme.invoices.read",
+  description: "One invoice.",
+  input: { type: "object", properties: { id: { type: "string" } }, required: ["id"], additionalProperties: false },
+  output: { type: "object", properties: { total: { type: "number" } }, required: ["total"], additionalProperties: false },
+  handler,
+};
+export const more = [{ name: "acme.ping", permission: "acme.ping", handler }];
+export const notAnOperation = { name: "x" };
+`,
+    );
+    const r = await kiln(["types", "--operations", "operations.mjs", "--out", "ops.d.ts"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("wrote ops.d.ts: 2 operations\n");
+    const stdout = await kiln(["types", "--operations", "operations.mjs"]);
+    expect(stdout.stdout).toContain('declare module "@kiln/sdk" {\n  interface Operations {');
+    expect(stdout.stdout).toContain(
+      '    /** One invoice. */\n    "acme.invoices.get": {\n      input: {\n        id: string;\n      };\n      output: {\n        total: number;\n      };\n    };',
+    );
+    expect(stdout.stdout).toContain('    "acme.ping": {\n      input: unknown;\n      output: unknown;\n    };');
+  });
+
+  it("says what is wrong with the module", async () => {
+    await writeFile(join(tmp, "empty.mjs"), "export const x = 1;\n");
+    const empty = await kiln(["types", "--operations", "empty.mjs"]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^kiln: KILN_USAGE: empty\.mjs exports no operation definition/);
+    const missing = await kiln(["types", "--operations", "nope.mjs"]);
+    expect(missing.stderr).toMatch(
+      /^kiln: KILN_USAGE: cannot import nope\.mjs: .*point --operations at a JavaScript module/,
+    );
+    const usage = await kiln(["types"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe("kiln: KILN_USAGE: types needs --operations <module>; see kiln types --help\n");
   });
 });
 

@@ -10,24 +10,27 @@ import { EXIT, UsageError } from "../errors.js";
 
 const NAME = "build";
 
-/** `kiln build <extension-dir> [--out <dir>]`. */
+/** `kiln build <extension-dir> [--out <dir>] [--strict]`. */
 export const command: Command = {
   name: NAME,
-  usage: `Usage: kiln build <extension-dir> [--out <dir>]
+  usage: `Usage: kiln build <extension-dir> [--out <dir>] [--strict]
 
 Build the extension in <extension-dir> (its package.json, and src/index.ts or the entry its "kiln"
-section names) into <extension-dir>/dist/: manifest.json and extension.wasm. Problems in the
-source are listed together, each with its code, file:line:col, a code frame and a fix.
+section names) into <extension-dir>/dist/: manifest.json (with the JSON Schemas of each job's
+input, result and checkpoint state, from their TypeScript types), extension.wasm, and types.d.ts
+(which types the extension's jobs for an application using @kiln/host). Problems in the source
+are listed together, each with its code, file:line:col, a code frame and a fix.
 
 Options:
-  --out <dir>   write manifest.json and extension.wasm to <dir> instead
+  --out <dir>   write the three files to <dir> instead
+  --strict      refuse \`any\` in a job's input, result or state type (it accepts any JSON value)
   -h, --help    show this help
 `,
   run,
 };
 
 async function run(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(NAME, args, { out: { type: "string" } });
+  const { values, positionals } = parse(NAME, args, { out: { type: "string" }, strict: { type: "boolean" } });
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length
@@ -44,6 +47,7 @@ async function run(args: readonly string[]): Promise<number> {
     result = await buildExtension({
       projectDir: positionals[0] as string,
       ...(typeof values.out === "string" ? { outDir: values.out } : {}),
+      ...(values.strict === true ? { strict: true } : {}),
     });
   } catch (error) {
     if (!(error instanceof DiagnosticsError)) throw error;

@@ -98,7 +98,9 @@ async function run(args: readonly string[]): Promise<number> {
     );
   }
 
-  const { ExtensionHost, TERMINAL_STATES } = await import("@kiln/host");
+  const { checkJobInput, ExtensionHost, TERMINAL_STATES } = await import("@kiln/host");
+  // A wrong input fails now, as dispatch would fail it, before the load and the extension's init.
+  if (manifest) checkJobInput(manifest.id, jobName, manifest.inputs.get(jobName), input);
   const view = progressView();
   // Everything the extension logs goes to stdout, so the result stays the last line of it.
   const host = new ExtensionHost({ store: store ?? ":memory:", logger: (e) => view.line(formatLog(e)) });

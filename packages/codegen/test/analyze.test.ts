@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,23 +12,10 @@ import {
   formatDiagnostic,
 } from "../src/diagnostics.js";
 import { analyzeSource } from "./analyze-source.js";
+import { expectGolden, golden } from "./golden.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, "fixtures");
-const golden = path.join(here, "golden");
-const updateGolden = process.env.UPDATE_GOLDEN === "1";
-
-/** Compares `actual` with a checked-in golden file, or rewrites it when UPDATE_GOLDEN=1. */
-function expectGolden(name: string, actual: string): void {
-  const file = path.join(golden, name);
-  if (updateGolden || !existsSync(file)) {
-    if (!updateGolden) throw new Error(`missing golden file ${name}; run with UPDATE_GOLDEN=1`);
-    mkdirSync(golden, { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  expect(actual).toBe(readFileSync(file, "utf8"));
-}
 
 function analyzeFixture(name: string) {
   return analyzeProject({ projectDir: path.join(fixtures, name) });

@@ -6,7 +6,7 @@
  * them. Sample values are checked against the schemas with Ajv, as the host checks them, to show
  * that a schema accepts what its type accepts and refuses what it refuses.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type JsonSchema, jobSchemaProblems } from "@kiln/contracts";
@@ -17,24 +17,11 @@ import { analyzeProject } from "../src/analyze.js";
 import { type Diagnostic, formatDiagnostic } from "../src/diagnostics.js";
 import type { ExtensionModel } from "../src/model.js";
 import { analyzeSource } from "./analyze-source.js";
+import { expectGolden } from "./golden.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../../..");
 const fixtures = path.join(here, "fixtures");
-const golden = path.join(here, "golden");
-const updateGolden = process.env.UPDATE_GOLDEN === "1";
-
-/** Compares `actual` with a checked-in golden file, or rewrites it when UPDATE_GOLDEN=1. */
-function expectGolden(name: string, actual: string): void {
-  const file = path.join(golden, name);
-  if (updateGolden || !existsSync(file)) {
-    if (!updateGolden) throw new Error(`missing golden file ${name}; run with UPDATE_GOLDEN=1`);
-    mkdirSync(golden, { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  expect(actual).toBe(readFileSync(file, "utf8"));
-}
 
 function render(diagnostics: readonly Diagnostic[]): string {
   return `${diagnostics.map(formatDiagnostic).join("\n\n")}\n`;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { JOB_SCHEMA_KINDS, type JsonSchema } from "@kiln/contracts";
+import { JOB_SCHEMA_KINDS, type JsonSchema, unescapePointerToken } from "@kiln/contracts";
 import type { ExtensionModel } from "./model.js";
 import { CODEGEN_VERSION } from "./version.js";
 
@@ -140,7 +140,7 @@ class Renderer {
     if (schema === false) return "never";
     if (typeof schema.$ref === "string") {
       const ref = /^#\/\$defs\/(.+)$/.exec(schema.$ref);
-      return ref ? this.resolve(unescapePointer(ref[1] as string)) : "unknown";
+      return ref ? this.resolve(unescapePointerToken(ref[1] as string)) : "unknown";
     }
     if ("const" in schema) return literal(schema.const);
     if (Array.isArray(schema.enum)) return union(schema.enum.map(literal));
@@ -264,8 +264,4 @@ function propertyKey(key: string): string {
 function identifier(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9_$]/g, "_");
   return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned || "_";
-}
-
-function unescapePointer(token: string): string {
-  return token.replaceAll("~1", "/").replaceAll("~0", "~");
 }

@@ -20,13 +20,17 @@ export {
   type KilnErrorOptions,
 } from "./errors.js";
 export {
+  escapePointerToken,
   JOB_SCHEMA_DIALECT,
   JOB_SCHEMA_KINDS,
   JOB_SCHEMA_LIMITS,
+  type JobSchemaIssue,
   type JobSchemaKind,
   type JsonSchema,
+  jobSchemaIssues,
   jobSchemaProblems,
   patternProblem,
+  unescapePointerToken,
 } from "./job-schemas.js";
 export {
   checkLimits,

@@ -69,60 +69,76 @@ const REFUSED_KEYWORDS = new Set([
   "$data",
 ]);
 
+/** One problem of a job schema (see {@link jobSchemaIssues}). */
+export interface JobSchemaIssue {
+  /** JSON pointer of the offending schema or keyword within the job schema, `""` for the schema itself. */
+  readonly path: string;
+  /** What is wrong there: `$id is not allowed in a job schema`. */
+  readonly message: string;
+  /**
+   * `size`: the schema nests too deep or holds too many schemas ({@link JOB_SCHEMA_LIMITS});
+   * `unsafe`: any other problem (a refused keyword, an outside reference, a slow pattern, a
+   * keyword whose value is not a schema).
+   */
+  readonly kind: "size" | "unsafe";
+}
+
 /**
- * Problems that make `schema` unsafe or unusable as a job schema, each as `"<JSON pointer>: what"`;
- * empty when it is fine. It checks what a schema validator would not: the nesting depth and size
- * (so compiling it is bounded), every `$ref` staying inside the document (`#/$defs/…`), and each
- * regular expression (`pattern`, `patternProperties`) being one that runs in linear time: a
- * quantified group that itself holds a quantifier (`(a+)+`), or a back-reference, is refused,
- * because checking a string against it can take exponential time on the host's main thread.
- * Whether the keywords themselves are valid JSON Schema is the validator's job (the host compiles
- * the schema in strict mode).
+ * Problems that make `schema` unsafe or unusable as a job schema; empty when it is fine. It checks
+ * what a schema validator would not: the nesting depth and size (so compiling it is bounded),
+ * every `$ref` staying inside the document (`#/$defs/…`), and each regular expression (`pattern`,
+ * `patternProperties`) being one that runs in linear time: a quantified group that itself holds a
+ * quantifier (`(a+)+`), or a back-reference, is refused, because checking a string against it can
+ * take exponential time on the host's main thread. Whether the keywords themselves are valid JSON
+ * Schema is the validator's job (the host compiles the schema, refusing unknown keywords).
  */
-export function jobSchemaProblems(schema: unknown): string[] {
-  const problems: string[] = [];
+export function jobSchemaIssues(schema: unknown): JobSchemaIssue[] {
+  const issues: JobSchemaIssue[] = [];
+  const unsafe = (path: string, message: string) => issues.push({ path, message, kind: "unsafe" });
   let nodes = 0;
   const visit = (node: unknown, path: string, depth: number): void => {
     if (typeof node === "boolean") return;
     if (typeof node !== "object" || node === null || Array.isArray(node)) {
-      problems.push(`${path || "/"}: a schema must be an object or a boolean`);
+      unsafe(path, "a schema must be an object or a boolean");
       return;
     }
     nodes++;
     if (depth > JOB_SCHEMA_LIMITS.depth) {
-      problems.push(`${path || "/"}: schemas nest deeper than ${JOB_SCHEMA_LIMITS.depth} levels`);
+      issues.push({ path, message: `schemas nest deeper than ${JOB_SCHEMA_LIMITS.depth} levels`, kind: "size" });
       return;
     }
     if (nodes > JOB_SCHEMA_LIMITS.nodes) {
-      if (nodes === JOB_SCHEMA_LIMITS.nodes + 1) problems.push(`${path}: more than ${JOB_SCHEMA_LIMITS.nodes} schemas`);
+      if (nodes === JOB_SCHEMA_LIMITS.nodes + 1) {
+        issues.push({ path, message: `more than ${JOB_SCHEMA_LIMITS.nodes} schemas`, kind: "size" });
+      }
       return;
     }
     for (const [keyword, value] of Object.entries(node)) {
-      const at = `${path}/${escapePointer(keyword)}`;
+      const at = `${path}/${escapePointerToken(keyword)}`;
       if (REFUSED_KEYWORDS.has(keyword)) {
-        problems.push(`${at}: ${keyword} is not allowed in a job schema`);
+        unsafe(at, `${keyword} is not allowed in a job schema`);
       } else if (keyword === "$ref") {
         if (typeof value !== "string" || !/^#(\/\$defs\/[^/]+)?$/.test(value)) {
-          problems.push(`${at}: a reference must point into the schema's own $defs (#/$defs/Name)`);
+          unsafe(at, "a reference must point into the schema's own $defs (#/$defs/Name)");
         }
       } else if (keyword === "pattern") {
         const problem = typeof value === "string" ? patternProblem(value) : "must be a string";
-        if (problem) problems.push(`${at}: ${problem}`);
+        if (problem) unsafe(at, problem);
       } else if (SCHEMA_KEYWORDS.has(keyword)) {
         visit(value, at, depth + 1);
       } else if (SCHEMA_ARRAY_KEYWORDS.has(keyword)) {
-        if (!Array.isArray(value)) problems.push(`${at}: must be an array of schemas`);
+        if (!Array.isArray(value)) unsafe(at, "must be an array of schemas");
         else for (const [i, item] of value.entries()) visit(item, `${at}/${i}`, depth + 1);
       } else if (SCHEMA_MAP_KEYWORDS.has(keyword)) {
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
-          problems.push(`${at}: must be an object of schemas`);
+          unsafe(at, "must be an object of schemas");
           continue;
         }
         for (const [name, item] of Object.entries(value)) {
-          const itemAt = `${at}/${escapePointer(name)}`;
+          const itemAt = `${at}/${escapePointerToken(name)}`;
           if (keyword === "patternProperties") {
             const problem = patternProblem(name);
-            if (problem) problems.push(`${itemAt}: ${problem}`);
+            if (problem) unsafe(itemAt, problem);
           }
           visit(item, itemAt, depth + 1);
         }
@@ -130,7 +146,15 @@ export function jobSchemaProblems(schema: unknown): string[] {
     }
   };
   visit(schema, "", 0);
-  return problems;
+  return issues;
+}
+
+/**
+ * {@link jobSchemaIssues} as lines, `"<JSON pointer>: what"` (`/` for the schema itself); empty
+ * when the schema is fine.
+ */
+export function jobSchemaProblems(schema: unknown): string[] {
+  return jobSchemaIssues(schema).map((issue) => `${issue.path || "/"}: ${issue.message}`);
 }
 
 /**
@@ -196,6 +220,12 @@ function isUnbounded(pattern: string, i: number): boolean {
   return c === "*" || c === "+" || (c === "{" && /^\{\d+,\}/.test(pattern.slice(i)));
 }
 
-function escapePointer(token: string): string {
-  return token.replaceAll("~", "~0").replaceAll("/", "~1");
+/** A name (a property, a keyword) as one token of a JSON pointer (RFC 6901): `a/b` → `a~1b`. */
+export function escapePointerToken(name: string): string {
+  return name.replaceAll("~", "~0").replaceAll("/", "~1");
+}
+
+/** The name one token of a JSON pointer (RFC 6901) stands for: `a~1b` → `a/b`. */
+export function unescapePointerToken(token: string): string {
+  return token.replaceAll("~1", "/").replaceAll("~0", "~");
 }

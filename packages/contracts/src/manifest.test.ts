@@ -59,6 +59,15 @@ describe("checkManifest", () => {
       /exponential time/,
     ],
     [
+      "a bad pattern under a property whose name holds a colon and a slash",
+      (m) => ({
+        ...m,
+        jobs: [{ ...m.jobs[1], state: { type: "object", properties: { "at: a/b": { pattern: "(x*)*" } } } }],
+      }),
+      "/jobs/0/state/properties/at: a~1b/pattern",
+      /exponential time/,
+    ],
+    [
       "a reference out of the job schema",
       (m) => ({ ...m, jobs: [{ ...m.jobs[1], output: { $ref: "https://example.com/s.json" } }] }),
       "/jobs/0/output/$ref",

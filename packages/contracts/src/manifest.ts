@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
-import { JOB_SCHEMA_KINDS, jobSchemaProblems } from "./job-schemas.js";
+import { JOB_SCHEMA_KINDS, jobSchemaIssues } from "./job-schemas.js";
 import type * as definitions from "./schemas/manifest.js";
 
 /**
@@ -98,7 +98,7 @@ let validator: ValidateFunction | undefined;
 
 /**
  * Checks a parsed `manifest.json` against {@link manifestSchema} and the rules a schema cannot say
- * (job names unique; each job schema safe to compile, see `jobSchemaProblems`). Returns every
+ * (job names unique; each job schema safe to compile, see `jobSchemaIssues`). Returns every
  * problem found, empty when valid. The validator is compiled once per process, on first use. A
  * version 1 manifest is refused here: pass it through {@link upgradeManifest} first, as the host does.
  */
@@ -114,9 +114,8 @@ export function checkManifest(value: unknown): ManifestIssue[] {
     if (seen.has(job.name)) issues.push({ path: `/jobs/${i}/name`, message: `duplicate job name "${job.name}"` });
     seen.add(job.name);
     for (const kind of JOB_SCHEMA_KINDS) {
-      for (const problem of jobSchemaProblems(job[kind])) {
-        const [pointer = "", ...rest] = problem.split(": ");
-        issues.push({ path: `/jobs/${i}/${kind}${pointer === "/" ? "" : pointer}`, message: rest.join(": ") });
+      for (const { path, message } of jobSchemaIssues(job[kind])) {
+        issues.push({ path: `/jobs/${i}/${kind}${path}`, message });
       }
     }
   });

@@ -9,7 +9,7 @@ import { setMaxListeners } from "node:events";
 import { KilnError, type KilnErrorCode, type Manifest, type ResolvedLimits } from "@kiln/contracts";
 import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
-import { JobSchemas } from "./jobs/schemas.js";
+import { type CheckpointVerdict, JobSchemas } from "./jobs/schemas.js";
 import type { LogEntry, LogLevel } from "./logger.js";
 import type { ExtensionGrants } from "./operations/types.js";
 import { type ExtensionInstance, WorkerExitedError, type WorkerPool } from "./worker/pool.js";
@@ -38,7 +38,7 @@ export interface InvocationContext {
    * catch (a checkpoint whose state fails the job's schema): whatever the code does next, the
    * invocation has failed with this error. `host.run` reads it; durable jobs keep theirs in the runner.
    */
-  readonly verdict?: { error?: { readonly code: KilnErrorCode; readonly message: string } };
+  readonly verdict?: CheckpointVerdict;
 }
 
 /** An {@link InvocationContext} with the extension it belongs to, as services see it. */

@@ -41,7 +41,6 @@ import {
   type CallContext,
   describeFailure,
   ExtensionRuntime,
-  type InvocationContext,
   type InvocationOutcome,
   type LoadedExtension,
   type RuntimeServices,
@@ -50,11 +49,11 @@ import {
 import { FileReadError, MAX_MANIFEST_BYTES, MAX_MODULE_BYTES, readRegularFile } from "./fs-safe.js";
 import { checkInput, JobManager, type JobManagerPorts, managerPorts, outcomeError } from "./jobs/manager.js";
 import {
-  checkpointRefusal,
+  type CheckpointVerdict,
   compileJobSchemas,
   describeManifestIssue,
   type JobSchemas,
-  laterCheckpointRefusal,
+  refuseCheckpoint,
 } from "./jobs/schemas.js";
 import type { ExtensionIdArg, JobInputArgs, JobNameOf, JobOutput } from "./known-extensions.js";
 import { consoleLogger, type Logger } from "./logger.js";
@@ -402,7 +401,7 @@ export class ExtensionHost {
           ? options.timeoutMs
           : Math.min(limit, options.timeoutMs);
     // Set when a checkpoint breaks the job's state schema: the run fails even if the job caught it.
-    const verdict: NonNullable<InvocationContext["verdict"]> = {};
+    const verdict: CheckpointVerdict = {};
     const outcome: InvocationOutcome = await runtime.invoke(
       job.export,
       new TextEncoder().encode(envelope),
@@ -535,11 +534,8 @@ export class ExtensionHost {
     const verdict = context.verdict;
     if (!runtime || !context.jobName || !verdict) return { ok: true, value: 0 };
     const state = (payload as Partial<CheckpointPayload> | null)?.state ?? null;
-    const refusal = verdict.error
-      ? laterCheckpointRefusal(context.jobName)
-      : checkpointRefusal(runtime.schemas, runtime.info.id, context.jobName, state);
+    const refusal = refuseCheckpoint(verdict, runtime.schemas, runtime.info.id, context.jobName, state);
     if (!refusal) return { ok: true, value: 0 };
-    verdict.error ??= refusal;
     return hostCallFailure(refusal.code, refusal.message);
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { escapePointerToken, unescapePointerToken } from "@kiln/contracts";
 import type { ErrorObject } from "ajv";
 
 /** One place where a value does not match its schema. */
@@ -109,7 +110,7 @@ export function schemaIssues(
   for (const e of errors ?? []) {
     if (issues.length >= max) break;
     const { at, property, message } = explain(e, value);
-    const path = property === undefined ? at || "/" : `${at}/${escapePointer(property)}`;
+    const path = property === undefined ? at || "/" : `${at}/${escapePointerToken(property)}`;
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue; // `allErrors` can report one place twice (two branches of a schema).
     seen.add(key);
@@ -143,7 +144,7 @@ function valueAt(root: unknown, pointer: string): unknown {
   let node = root;
   for (const raw of pointer.slice(1).split("/")) {
     if (typeof node !== "object" || node === null) return undefined;
-    const token = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    const token = unescapePointerToken(raw);
     node = Object.hasOwn(node, token) ? (node as Record<string, unknown>)[token] : undefined;
   }
   return node;
@@ -159,8 +160,4 @@ function shownValue(value: unknown): string {
 
 function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function escapePointer(token: string): string {
-  return token.replaceAll("~", "~0").replaceAll("/", "~1");
 }

@@ -8,6 +8,7 @@
 import { writeFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { OperationTypeSource } from "@kiln/codegen";
 import { KilnError } from "@kiln/contracts";
 import { parse } from "../args.js";
 import type { Command } from "../command.js";
@@ -36,12 +37,8 @@ Options:
 };
 
 /** What an exported operation definition must look like to be typed. */
-interface OperationLike {
-  readonly name: string;
+interface OperationLike extends OperationTypeSource {
   readonly permission: string;
-  readonly description?: string;
-  readonly input?: Record<string, unknown>;
-  readonly output?: Record<string, unknown>;
   readonly handler: unknown;
 }
 
@@ -74,15 +71,7 @@ async function run(args: readonly string[]): Promise<number> {
   }
   const { generateOperationTypes } = await import("@kiln/codegen");
   const origin = relative(process.cwd(), file).split("\\").join("/") || file;
-  const text = generateOperationTypes(
-    [...operations.values()].map(({ name, description, input, output }) => ({
-      name,
-      ...(description === undefined ? {} : { description }),
-      ...(input === undefined ? {} : { input }),
-      ...(output === undefined ? {} : { output }),
-    })),
-    origin,
-  );
+  const text = generateOperationTypes([...operations.values()], origin);
   if (typeof values.out === "string") {
     await writeFile(values.out, text);
     console.log(`wrote ${values.out}: ${operations.size} operation${operations.size === 1 ? "" : "s"}`);

@@ -12,11 +12,18 @@
  * and its schema tags (`@minimum`, `@pattern`, `@format`, …) keywords; a tag whose value does not
  * fit is a `KILN_SCHEMA_TAG_INVALID` diagnostic at the tag.
  *
- * Every schema written is checked with `jobSchemaProblems` of `@kiln/contracts`, as the host will.
+ * Every schema written is checked with `jobSchemaIssues` of `@kiln/contracts`, as the host will.
  *
  * @module
  */
-import { closestMatch, JOB_SCHEMA_LIMITS, type JsonSchema, jobSchemaProblems, patternProblem } from "@kiln/contracts";
+import {
+  closestMatch,
+  JOB_SCHEMA_LIMITS,
+  type JsonSchema,
+  jobSchemaIssues,
+  jobSchemaProblems,
+  patternProblem,
+} from "@kiln/contracts";
 import { type MethodDeclaration, type Project, ts } from "ts-morph";
 import type { Reporter } from "./reporter.js";
 
@@ -401,22 +408,21 @@ export class SchemaWriter {
   private finish(root: Schema, place: Place): JsonSchema {
     const defs = [...this.doc.defs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const schema: Schema = defs.length ? { ...root, $defs: Object.fromEntries(defs) } : root;
-    const problems = jobSchemaProblems(schema);
-    if (problems.length === 0) return schema;
-    const tooBig = problems.filter((p) => /nest deeper|more than \d+ schemas/.test(p));
-    if (tooBig.length === problems.length) {
+    const issues = jobSchemaIssues(schema);
+    if (issues.length === 0) return schema;
+    if (issues.every((issue) => issue.kind === "size")) {
       this.once(`size:${place.path}:${nodeKey(place.anchor)}`, () =>
         this.reportAt(
           place.anchor,
           "KILN_TYPE_NOT_JSON",
-          `the schema of ${place.path} is too large for a job schema: ${[...new Set(tooBig.map((p) => p.slice(p.indexOf(": ") + 2)))].join("; ")}`,
+          `the schema of ${place.path} is too large for a job schema: ${[...new Set(issues.map((issue) => issue.message))].join("; ")}`,
           `Give nested object types names (interface …) so that the schema refers to them, and keep it under ${JOB_SCHEMA_LIMITS.nodes} schemas.`,
         ),
       );
       return {};
     }
     throw new Error(
-      `internal error: codegen wrote a ${place.path} schema that fails its check: ${problems.join("; ")}`,
+      `internal error: codegen wrote a ${place.path} schema that fails its check: ${jobSchemaProblems(schema).join("; ")}`,
     );
   }
 

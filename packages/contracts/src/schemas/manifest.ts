@@ -26,7 +26,7 @@ const exportName = Type.String({ pattern: KEBAB_CASE_PATTERN, maxLength: MANIFES
 const description = Type.String({ maxLength: MANIFEST_LIMITS.descriptionLength });
 const closed = { additionalProperties: false } as const;
 
-/** A JSON Schema (draft 2020-12) of a job's values; `jobSchemaProblems` checks what this cannot. */
+/** A JSON Schema (draft 2020-12) of a job's values; `jobSchemaIssues` checks what this cannot. */
 const valueSchema = Type.Unsafe<JsonSchema>({ type: "object" });
 
 /** A job: its name, the Wasm export that runs it, its doc, the schemas of its values. */

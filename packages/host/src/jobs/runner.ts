@@ -13,7 +13,7 @@ import { StoreValueTooLargeError } from "../store/errors.js";
 import type { JobCounters, JobProgress, JobRecord, JobStore } from "../store/types.js";
 import type { JobEvents } from "./events.js";
 import { finalMove } from "./outcome.js";
-import { type CheckpointRefusal, checkpointRefusal, laterCheckpointRefusal, outputRefusal } from "./schemas.js";
+import { type CheckpointRefusal, type CheckpointVerdict, outputRefusal, refuseCheckpoint } from "./schemas.js";
 
 /** A job this host is running now. */
 interface Running {
@@ -24,10 +24,10 @@ interface Running {
   /** Stops a pausing job's code once its grace is over. */
   graceTimer: NodeJS.Timeout | undefined;
   /**
-   * The refusal of a checkpoint whose state broke the job's state schema: the job fails with it
-   * however its code ends (it may catch the refusal), and no later checkpoint is saved.
+   * The refusal of a checkpoint whose state broke the job's state schema, once there is one: the
+   * job fails with it however its code ends (it may catch the refusal), and no later checkpoint is saved.
    */
-  broken: CheckpointRefusal | undefined;
+  verdict: CheckpointVerdict;
   /** Progress reported but not yet written (see `progressWriteIntervalMs`). */
   progress: {
     latest: { progress: JobProgress; counters: JobCounters } | undefined;
@@ -104,7 +104,7 @@ export class JobRunner {
       abort: new AbortController(),
       requested: undefined,
       graceTimer: undefined,
-      broken: undefined,
+      verdict: {},
       progress: { latest: undefined, timer: undefined, lastWrite: 0 },
     };
     this.#running.set(started.id, running);
@@ -178,14 +178,10 @@ export class JobRunner {
         );
       }
       // Checked before it is stored: a state the job's schema refuses is never saved, the last good
-      // checkpoint stays, and the job fails (see `broken`).
-      const jobName = running.record.jobName;
-      if (running.broken) throw refusalError(laterCheckpointRefusal(jobName), extensionId);
-      const refusal = checkpointRefusal(running.runtime.schemas, extensionId, jobName, state);
-      if (refusal) {
-        running.broken = refusal;
-        throw refusalError(refusal, extensionId);
-      }
+      // checkpoint stays, and the job fails (see `verdict`).
+      const { schemas } = running.runtime;
+      const refusal = refuseCheckpoint(running.verdict, schemas, extensionId, running.record.jobName, state);
+      if (refusal) throw refusalError(refusal, extensionId);
       maxStateBytes = limits.checkpointBytes;
       // The checkpoint saves progress and counters itself; an older unsaved report must not follow it.
       if (progress) {
@@ -264,7 +260,7 @@ export class JobRunner {
     let move: ReturnType<typeof finalMove>;
     try {
       move = finalMove(running.requested, outcome, limits, {
-        broken: running.broken,
+        broken: running.verdict.error,
         checkResult: (result) => outputRefusal(runtime.schemas, record.extensionId, record.jobName, result),
       });
     } catch (error) {

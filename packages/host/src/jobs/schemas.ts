@@ -8,14 +8,14 @@
  * no validator: its checks cost nothing. The others are compiled with Ajv's draft 2020-12 class,
  * strict about the schema (see `AJV_OPTIONS`), with the standard formats (`ajv-formats`).
  * `checkManifest` has already refused schemas that are unsafe to compile or run (see
- * `jobSchemaProblems` in `@kiln/contracts`); one that Ajv refuses (an unknown keyword, a keyword
+ * `jobSchemaIssues` in `@kiln/contracts`); one that Ajv refuses (an unknown keyword, a keyword
  * of the wrong type) fails the load.
  *
  * @module
  */
 
 import { createRequire } from "node:module";
-import { JOB_SCHEMA_KINDS, type JobSchemaKind, jobSchemaProblems, type Manifest } from "@kiln/contracts";
+import { JOB_SCHEMA_KINDS, type JobSchemaKind, jobSchemaIssues, type Manifest } from "@kiln/contracts";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import { describeMismatch, JobInputInvalidError, ManifestInvalidError } from "../errors.js";
@@ -151,7 +151,7 @@ export function compileJobSchemas(manifest: Manifest, file: string): JobSchemas 
  * not judged here: it passes, and the load refuses it with `KILN_MANIFEST_INVALID`.
  */
 export function checkJobInput(extensionId: string, jobName: string, schema: unknown, input: unknown): void {
-  if (schema === undefined || acceptsAll(schema) || jobSchemaProblems(schema).length > 0) return;
+  if (schema === undefined || acceptsAll(schema) || jobSchemaIssues(schema).length > 0) return;
   const validate = compile(newCompiler(), schema, "", "", []);
   const issues = validate && check(validate)(input);
   if (issues) throw new JobInputInvalidError(extensionId, jobName, issues);
@@ -202,29 +202,39 @@ export interface CheckpointRefusal {
 }
 
 /**
- * The refusal of a checkpoint whose `state` fails job `jobName`'s state schema, or undefined when
- * it matches. The same for durable jobs (the runner) and `host.run`.
+ * What one run of a job (durable, or `host.run`) keeps of its checkpoints' checks: the first
+ * refusal. The run fails with it however the job's code ends (the code may catch the refusal).
  */
-export function checkpointRefusal(
+export interface CheckpointVerdict {
+  error?: CheckpointRefusal;
+}
+
+/**
+ * Checks a checkpoint's `state` against job `jobName`'s state schema, in a run whose checks so far
+ * `verdict` holds: undefined when the checkpoint may be saved, else why not, recorded in `verdict`.
+ * After one refusal every later checkpoint of the run is refused too. The one check of durable
+ * jobs (the runner) and `host.run`.
+ */
+export function refuseCheckpoint(
+  verdict: CheckpointVerdict,
   schemas: JobSchemas,
   extensionId: string,
   jobName: string,
   state: unknown,
 ): CheckpointRefusal | undefined {
+  if (verdict.error) {
+    return {
+      code: "KILN_CHECKPOINT_INVALID",
+      message: `an earlier checkpoint of job "${jobName}" did not match its state schema, so the job fails and no later checkpoint is saved`,
+    };
+  }
   const issues = schemas.issues(jobName, "state", state);
   if (!issues) return undefined;
-  return {
+  verdict.error = {
     code: "KILN_CHECKPOINT_INVALID",
     message: `${describeMismatch("state", jobName, extensionId, issues)}; the checkpoint was not saved and the job fails`,
   };
-}
-
-/** The refusal of a checkpoint made after an earlier one was refused: the job has failed already. */
-export function laterCheckpointRefusal(jobName: string): CheckpointRefusal {
-  return {
-    code: "KILN_CHECKPOINT_INVALID",
-    message: `an earlier checkpoint of job "${jobName}" did not match its state schema, so the job fails and no later checkpoint is saved`,
-  };
+  return verdict.error;
 }
 
 /**

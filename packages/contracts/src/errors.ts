@@ -191,6 +191,21 @@ export const ERRORS = {
     summary: "The entry file does not exist",
     fix: 'Create src/index.ts, or point package.json "kiln": { "entry": "…" } at the file that exports the extension class.',
   },
+  KILN_TYPE_ERROR: {
+    area: "build",
+    summary: "TypeScript's type checker found an error in the extension's sources (the code is `TS` and its number)",
+    fix: "Fix the type error at the place shown; `kiln build --no-typecheck` builds without checking types.",
+  },
+  KILN_EXPERIMENTAL_DECORATORS: {
+    area: "build",
+    summary: "The tsconfig sets `experimentalDecorators`; Kiln's decorators are the standard (TC39) ones",
+    fix: 'Remove `experimentalDecorators` from the extension\'s tsconfig (extend "@kiln/sdk/tsconfig.json", which sets it to false).',
+  },
+  KILN_NODE_BUILTIN_IMPORT: {
+    area: "build",
+    summary: "The extension imports a Node.js built-in module (`node:fs`, `path`, …), which the sandbox does not have",
+    fix: 'Reach files, the network and the rest of the host through operations: `ctx.call("files.read", …)`, `fetch` for allowed hosts (see docs/operations.md).',
+  },
   KILN_INVALID_CONFIG: {
     area: "build",
     summary: 'The "kiln" section of package.json is invalid',
@@ -223,6 +238,11 @@ export const ERRORS = {
     area: "cli",
     summary: "The folder given as a built extension has no manifest.json",
     fix: "Point at the build's output folder (usually <extension>/dist), or run `kiln build <extension>` first.",
+  },
+  KILN_TARGET_NOT_EMPTY: {
+    area: "cli",
+    summary: "`kiln new` was pointed at a folder that already has files in it",
+    fix: "Choose a new folder name, or empty the folder first.",
   },
 
   // --- loading ---------------------------------------------------------------------------------
@@ -535,6 +555,11 @@ export const ERRORS = {
     area: "store",
     summary: "The job store file cannot be opened",
     fix: "Check that the path is writable; the message has SQLite's reason.",
+  },
+  KILN_SQLITE_BINDING_MISSING: {
+    area: "store",
+    summary: "better-sqlite3's native binding was never built: the package manager skipped its install script",
+    fix: "npm: allow the script (do not install with --ignore-scripts; npm >= 11 with allowScripts: add better-sqlite3), then `npm rebuild better-sqlite3`. pnpm: `pnpm approve-builds` (or list better-sqlite3 in `onlyBuiltDependencies`), then `pnpm rebuild better-sqlite3`. yarn: enable its build (`enableScripts`/`dependenciesMeta`), then `yarn rebuild better-sqlite3`. See docs/installation.md.",
   },
   KILN_STORE_TOO_NEW: {
     area: "store",

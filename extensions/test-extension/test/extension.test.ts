@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,13 @@ import { ExtensionHost, type LogEntry } from "@kiln/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const projectDir = new URL("..", import.meta.url).pathname;
+
+/** `{ file, line, column }` of the `log` of init's `ctx.log(…)` in src/index.ts. */
+function initLogCall() {
+  const lines = readFileSync(join(projectDir, "src/index.ts"), "utf8").split("\n");
+  const line = lines.findIndex((l) => l.includes('ctx.log("✓ Test Extension')) + 1;
+  return { file: "src/index.ts", line, column: (lines[line - 1] ?? "").indexOf("log(") + 1 };
+}
 
 describe("test-extension, built and run for real", () => {
   let outDir: string;
@@ -26,7 +34,14 @@ describe("test-extension, built and run for real", () => {
     const loaded = await host.load(outDir);
     expect(loaded.id).toBe("test-extension");
     expect(logs).toEqual([
-      { extensionId: "test-extension", level: "info", message: "✓ Test Extension v0.1.0 initialized!", source: "log" },
+      {
+        extensionId: "test-extension",
+        level: "info",
+        message: "✓ Test Extension v0.1.0 initialized!",
+        source: "log",
+        // Where init called ctx.log: the column of `log`, mapped with the module's source map.
+        location: initLogCall(),
+      },
     ]);
   });
 

@@ -108,19 +108,25 @@ export class InvalidInputError extends KilnError {
  * carries the JS error; `jsStack` its stack inside the extension.
  */
 export class ExtensionFailedError extends KilnError {
-  /** Stack trace inside the extension, when the JS error had one. */
+  /**
+   * Stack trace inside the extension, when the JS error had one: frames in the author's files
+   * (`src/deep.ts:7:19`) when the module carries a source map, else bundle lines (`function.mjs:12`).
+   */
   readonly jsStack: string | undefined;
+  /** QuickJS's stack as the extension reported it (bundle lines), when `jsStack` was mapped. */
+  readonly rawJsStack: string | undefined;
   constructor(
     extensionId: string,
     where: string,
     message: string,
-    options: { jsStack?: string | undefined; cause?: unknown } = {},
+    options: { jsStack?: string | undefined; rawJsStack?: string | undefined; cause?: unknown } = {},
   ) {
     super("KILN_EXTENSION_FAILED", `extension "${extensionId}" failed in ${where}: ${message}`, {
       extensionId,
       cause: options.cause,
     });
     this.jsStack = options.jsStack;
+    this.rawJsStack = options.rawJsStack;
   }
 }
 

@@ -7,11 +7,12 @@
 
 import { setMaxListeners } from "node:events";
 import { KilnError, type KilnErrorCode, type Manifest, type ResolvedLimits } from "@kiln/contracts";
-import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
+import { BUNDLE_FILE, type CallSite, type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
 import { RuntimeOps } from "@kiln/sdk/protocol";
 import { type CheckpointVerdict, JobSchemas } from "./jobs/schemas.js";
-import type { LogEntry, LogLevel } from "./logger.js";
+import type { LogEntry, LogLevel, LogLocation } from "./logger.js";
 import type { ExtensionGrants } from "./operations/types.js";
+import { SourceMapper } from "./source-map.js";
 import { type ExtensionInstance, WorkerExitedError, type WorkerPool } from "./worker/pool.js";
 import type { FromWorker, Outcome, StopKind } from "./worker/protocol.js";
 
@@ -110,6 +111,8 @@ export class StartFailure extends Error {
     readonly jsStack: string | undefined,
     /** Set when a limit, not the extension's own error, ended the start. */
     readonly code?: KilnErrorCode,
+    /** The stack as QuickJS reported it, when `jsStack` was mapped to the author's files. */
+    readonly rawJsStack?: string,
   ) {
     super(reason);
   }
@@ -133,6 +136,8 @@ export class ExtensionRuntime {
   #startingCount = 0;
   readonly #starting = new Set<ExtensionInstance>();
   #stopped = false;
+  /** The module's source map, read on the first stack or log location that needs it; null: it has none. */
+  #sourceMap: SourceMapper | null | undefined;
 
   constructor(
     readonly info: LoadedExtension,
@@ -203,7 +208,7 @@ export class ExtensionRuntime {
       slot.running = invocation;
       const { outcome, memoryBytes } = await invocation;
       slot.memoryBytes = memoryBytes;
-      return outcome;
+      return this.#mapStack(outcome);
     } catch (error) {
       if (error instanceof WorkerExitedError) {
         return { kind: "exited", message: error.message, stopped: slot.stopping, lost: error.lost };
@@ -296,7 +301,7 @@ export class ExtensionRuntime {
     );
     try {
       const outcome: InvocationOutcome = await instance.invoke(name, undefined, { deadline }).then(
-        (r) => r.outcome,
+        (r) => this.#mapStack(r.outcome),
         (e: Error) =>
           ({
             kind: "exited",
@@ -423,7 +428,7 @@ export class ExtensionRuntime {
         },
       },
       {
-        onLog: (level, message, source) => this.#log(level, message, source, context()),
+        onLog: (level, message, source, site) => this.#log(level, message, source, context(), site),
         onProgress: (progress) => this.services.progress(progress, { ...context(), extensionId: this.info.id }),
         onCall: async (op, payload) => JSON.stringify(await this.#serve(op, payload, context())),
       },
@@ -469,7 +474,7 @@ export class ExtensionRuntime {
           );
         }
         const failure = describeFailure(outcome);
-        if (failure) throw new StartFailure(where, failure.message, failure.stack);
+        if (failure) throw new StartFailure(where, failure.message, failure.stack, undefined, failure.rawStack);
       }
       this.#slots.push(started);
       return started;
@@ -493,7 +498,13 @@ export class ExtensionRuntime {
     return this.services.call(op, payload, full);
   }
 
-  #log(level: LogLevel, message: string, source: LogEntry["source"], context: InvocationContext | undefined): void {
+  #log(
+    level: LogLevel,
+    message: string,
+    source: LogEntry["source"],
+    context: InvocationContext | undefined,
+    site?: CallSite,
+  ): void {
     this.services.log({
       extensionId: this.info.id,
       level,
@@ -501,22 +512,63 @@ export class ExtensionRuntime {
       source,
       ...(context?.jobName ? { jobName: context.jobName } : {}),
       ...(context?.jobId ? { jobId: context.jobId } : {}),
+      ...(site ? { location: this.#locate(site) } : {}),
     });
+  }
+
+  /** A call site of the bundle in the author's file, or the bundle's line where the map has none. */
+  #locate(site: CallSite): LogLocation {
+    const position = this.#mapper()?.position(site.line, site.callee);
+    if (!position) return { file: BUNDLE_FILE, line: site.line };
+    return { file: position.source, line: position.line, column: position.column };
+  }
+
+  /**
+   * The module's source map, decoded on first use and kept while the extension is loaded; a
+   * corrupted map is reported once, as a warning, and stacks and log locations stay raw.
+   */
+  #mapper(): SourceMapper | undefined {
+    if (this.#sourceMap === undefined) {
+      try {
+        this.#sourceMap = SourceMapper.fromModule(this.module) ?? null;
+      } catch (error) {
+        this.#sourceMap = null;
+        this.#log("warn", (error as Error).message, "log", undefined);
+      }
+    }
+    return this.#sourceMap ?? undefined;
   }
 
   #logOutcome(where: string, outcome: InvocationOutcome): void {
     const failure = describeFailure(outcome);
-    if (failure) this.#log("error", `${where} failed: ${failure.message}`, "log", undefined);
+    const stack = failure?.stack ? `\n${failure.stack.trimEnd()}` : "";
+    if (failure) this.#log("error", `${where} failed: ${failure.message}${stack}`, "log", undefined);
+  }
+
+  /** `outcome` with its JS stack mapped to the author's files (the raw one kept as `rawStack`). */
+  #mapStack(outcome: InvocationOutcome): InvocationOutcome {
+    if (outcome.kind !== "failed" || !outcome.error.stack) return outcome;
+    const mapper = this.#mapper();
+    if (!mapper) return outcome;
+    const raw = outcome.error.stack;
+    const stack = mapper.mapStack(raw, outcome.error.name);
+    return stack === raw ? outcome : { ...outcome, error: { ...outcome.error, stack, rawStack: raw } };
   }
 }
 
-/** A failed outcome as one message (and the JS stack, if any); undefined for success. */
-export function describeFailure(outcome: InvocationOutcome): { message: string; stack?: string } | undefined {
+/**
+ * A failed outcome as one message (and the JS stack, if any, with QuickJS's own when it was
+ * mapped); undefined for success.
+ */
+export function describeFailure(
+  outcome: InvocationOutcome,
+): { message: string; stack?: string; rawStack?: string } | undefined {
   switch (outcome.kind) {
     case "failed":
       return {
         message: `${outcome.error.name}: ${outcome.error.message}`,
         ...(outcome.error.stack ? { stack: outcome.error.stack } : {}),
+        ...(outcome.error.rawStack ? { rawStack: outcome.error.rawStack } : {}),
       };
     case "trapped":
       return { message: `the module trapped (${outcome.message})` };

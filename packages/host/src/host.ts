@@ -321,6 +321,7 @@ export class ExtensionHost {
         }
         throw new ExtensionFailedError(manifest.id, error.where, error.reason, {
           jsStack: error.jsStack,
+          rawJsStack: error.rawJsStack,
           cause: error,
         });
       }
@@ -423,6 +424,7 @@ export class ExtensionHost {
       const failure = describeFailure(outcome);
       throw new ExtensionFailedError(extensionId, where, failure?.message ?? error.message, {
         jsStack: failure?.stack,
+        rawJsStack: failure?.rawStack,
       });
     }
     throw new KilnError(error.code, `extension "${extensionId}" ${where}: ${error.message}`, { extensionId });

@@ -83,7 +83,7 @@ export type {
   KilnExtensions,
   KnownExtensionId,
 } from "./known-extensions.js";
-export { consoleLogger, type LogEntry, type Logger, type LogLevel } from "./logger.js";
+export { consoleLogger, type LogEntry, type Logger, type LogLevel, type LogLocation } from "./logger.js";
 export {
   type BuiltinOptions,
   DEFAULT_HTTP_TIMEOUT_MS,
@@ -122,10 +122,12 @@ export type {
   OperationInfo,
 } from "./operations/types.js";
 // The job and key-value store
+export type { PackageManager, SqliteBindingFailure, SqliteBindingProblem } from "./store/binding.js";
 export {
   JobNotRunningError,
   JobTransitionInvalidError,
   JobUnknownError,
+  SqliteBindingMissingError,
   StoreBusyError,
   StoreClosedError,
   StoreFailedError,

@@ -5,6 +5,22 @@ import type { LogLevel } from "@kiln/sdk/protocol";
 // `error`): the runtime protocol's `LogLevel`, defined in @kiln/sdk/protocol.
 export type { LogLevel };
 
+/**
+ * Where in the extension's code a log line was written: its `ctx.log(…)` (`debug`, `warn`, `error`)
+ * or `console.log(…)` (any console method) call. With the source map `kiln build` stores in the
+ * module, the author's file, line and column, as mapped stack frames show them; without one (a
+ * module built with `sourceMap: false`, or a line the map does not cover), the line of the bundle,
+ * `function.mjs`, and no column: QuickJS records a line per bytecode position, not a column.
+ */
+export interface LogLocation {
+  /** `src/report.ts` (relative to the project), `node_modules/<package>/…`, or `function.mjs`. */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based: the column of the called method's name (`log` in `ctx.log(…)`). */
+  readonly column?: number;
+}
+
 /** One line an extension logged, tagged with where it came from. */
 export interface LogEntry {
   readonly extensionId: string;
@@ -16,6 +32,11 @@ export interface LogEntry {
   readonly jobName?: string;
   /** Its id in the job store, when it was dispatched through `host.jobs`. */
   readonly jobId?: string;
+  /**
+   * The call that wrote it, for `ctx.log` and friends and for console methods; absent for lines
+   * the host writes itself, for `Javy.IO.writeSync` output, and for plugins that cannot say.
+   */
+  readonly location?: LogLocation;
 }
 
 /** Where the host sends extension log lines. */

@@ -1,8 +1,10 @@
 import { rm } from "node:fs/promises";
+import { BUNDLE_FILE } from "@kiln/javy-plugin";
+import { RuntimeOps } from "@kiln/sdk/protocol";
 import binaryen from "binaryen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExtensionHost, KilnError, type LogEntry } from "../src/index.js";
-import { makeExtension } from "./fixtures.js";
+import { extensionSource, makeExtension } from "./fixtures.js";
 
 const dirs: string[] = [];
 const fixture = async (...args: Parameters<typeof makeExtension>) => {
@@ -37,13 +39,39 @@ describe("ExtensionHost", () => {
   it("runs init, a job with input, and routes stdout and log calls to the logger", async () => {
     expect(logs).toContainEqual({ extensionId: "healthy", level: "info", message: "healthy ready", source: "log" });
     await expect(host.run("healthy", "echo", { a: [1, "é"] })).resolves.toEqual({ a: [1, "é"] });
+    // The fixture's module carries no source map: the console call's location is the bundle's line.
+    const echoLine =
+      extensionSource("healthy")
+        .split("\n")
+        .findIndex((l) => l.includes('console.log("echoing")')) + 1;
     expect(logs).toContainEqual({
       extensionId: "healthy",
       level: "info",
       message: "echoing",
       source: "stdout",
       jobName: "echo",
+      location: { file: BUNDLE_FILE, line: echoLine },
     });
+  });
+
+  it("takes a $log's line as the bundle's when the module has no map, and ignores a line that is no line", async () => {
+    const lines = [7, 0, -3, 1.5, "12", null];
+    const dir = await fixture({
+      id: "log-lines",
+      source: `export function kilnInit() { for (const line of ${JSON.stringify(lines)}) call("${RuntimeOps.log}", { level: "warn", message: String(line), line }); }
+export function kilnCleanup() {}`,
+    });
+    const seen: LogEntry[] = [];
+    const other = new ExtensionHost({ logger: (e) => seen.push(e) });
+    try {
+      await other.load(dir);
+    } finally {
+      await other.close();
+    }
+    expect(seen.map(({ message, location }) => ({ message, location }))).toEqual([
+      { message: "7", location: { file: BUNDLE_FILE, line: 7 } },
+      ...lines.slice(1).map((line) => ({ message: String(line), location: undefined })),
+    ]);
   });
 
   const refusals: [string, () => Promise<string>, string, RegExp][] = [

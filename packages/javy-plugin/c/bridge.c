@@ -143,6 +143,16 @@ typedef struct {
 _Static_assert(sizeof(LoopState) == 24, "the ABI fixes the loop state at 24 bytes");
 
 static LoopState loop_state;
+
+/* What kiln-output-site hands out; see README.md, "Log locations". */
+typedef struct {
+    int32_t line;        /* bundle line of the console call being written, 0 at any other time */
+    uint32_t callee_len; /* bytes of callee */
+    char callee[24];     /* the console method called there ("log", "warn", …), NUL-terminated */
+} OutputSite;
+_Static_assert(sizeof(OutputSite) == 32, "the ABI fixes the output site at 32 bytes");
+
+static OutputSite output_site;
 static int waiting;            /* an invocation is open */
 static int until_quiescent;    /* invoke without an export: wait until nothing is pending */
 static JSValue pending_result; /* the export's promise while it is pending, else JS_UNDEFINED */
@@ -518,7 +528,30 @@ static JSValue native_read(JSContext *c, JSValueConst this_val, int argc, JSValu
     return JS_NewInt64(c, (int64_t)n);
 }
 
-/* print(fd, string): console output, UTF-8 */
+/* Points output_site at the console call that prints now: the bundle line of the call of the
+   console method `method` (a string). Left empty (line 0) when there is no such line. */
+static void note_output_site(JSContext *c, JSValueConst method)
+{
+    size_t len;
+    const char *name;
+    int line = kiln_call_site(c, 0); /* the prelude's printer is not the bundle's: passed over */
+
+    if (line <= 0 || !(name = JS_ToCStringLen(c, &len, method))) {
+        if (line > 0) /* out of memory: no site, and nothing left pending */
+            JS_FreeValue(c, JS_GetException(c));
+        return;
+    }
+    if (len >= sizeof output_site.callee)
+        len = sizeof output_site.callee - 1;
+    memcpy(output_site.callee, name, len);
+    output_site.callee[len] = '\0';
+    output_site.callee_len = (uint32_t)len;
+    output_site.line = line;
+    JS_FreeCString(c, name);
+}
+
+/* print(fd, string, method?): console output, UTF-8; with the console method's name, the call's
+   site is in output_site while the host receives the bytes. */
 static JSValue native_print(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     int32_t fd;
@@ -526,14 +559,27 @@ static JSValue native_print(JSContext *c, JSValueConst this_val, int argc, JSVal
     const char *s;
     int failed;
     (void)this_val;
-    (void)argc;
     if (JS_ToInt32(c, &fd, argv[0]) || !(s = JS_ToCStringLen(c, &len, argv[1])))
         return JS_EXCEPTION;
+    if (argc > 2 && JS_IsString(argv[2]))
+        note_output_site(c, argv[2]);
     failed = write_all(fd, (const uint8_t *)s, len) < 0;
+    output_site.line = 0;
     JS_FreeCString(c, s);
     if (failed)
         return JS_ThrowInternalError(c, "console: fd %d: %s", fd, strerror(errno));
     return JS_UNDEFINED;
+}
+
+/* callSite(skip) -> the bundle line of a call in progress, 0 if none (see kiln_call_site): the
+   SDK runtime's log calls ask it where they were called from. */
+static JSValue native_call_site(JSContext *c, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int32_t skip = 0;
+    (void)this_val;
+    if (argc > 0 && JS_ToInt32(c, &skip, argv[0]))
+        return JS_EXCEPTION;
+    return JS_NewInt32(c, kiln_call_site(c, skip < 0 ? 0 : skip));
 }
 
 /* encode(string) -> ArrayBuffer of its UTF-8 */
@@ -749,11 +795,12 @@ static void install_globals(void)
 {
     static const JSCFunctionListEntry natives[] = {
         JS_CFUNC_DEF("write", 4, native_write),   JS_CFUNC_DEF("read", 4, native_read),
-        JS_CFUNC_DEF("print", 2, native_print),   JS_CFUNC_DEF("encode", 1, native_encode),
+        JS_CFUNC_DEF("print", 3, native_print),   JS_CFUNC_DEF("encode", 1, native_encode),
         JS_CFUNC_DEF("decode", 3, native_decode), JS_CFUNC_DEF("hostCall", 2, native_host_call),
         JS_CFUNC_DEF("callStart", 3, native_call_start), JS_CFUNC_DEF("now", 0, native_now),
         JS_CFUNC_DEF("random", 3, native_random), JS_CFUNC_DEF("digest", 4, native_digest),
         JS_CFUNC_DEF("group", 1, native_group),   JS_CFUNC_DEF("promiseState", 1, native_promise_state),
+        JS_CFUNC_DEF("callSite", 1, native_call_site),
     };
     JSValue setup, obj;
 
@@ -835,7 +882,8 @@ RetArea *compile_src(char *src, size_t src_len)
     if (!text)
         abort();
     text[src_len] = '\0';
-    obj = JS_Eval(ctx, text, src_len, "function.mjs",
+    /* The name every frame of the module shows: BUNDLE_FILE in src/abi.ts. */
+    obj = JS_Eval(ctx, text, src_len, KILN_BUNDLE_FILE,
                   JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
     free(text);
 
@@ -862,6 +910,10 @@ RetArea *compile_src(char *src, size_t src_len)
         return &compile_ret;
     }
 
+    /* Lines for every frame, one-line functions included; out of memory here costs only those
+       lines, and serialising would fail just after anyway. */
+    if (kiln_fill_line_tables(ctx, obj) < 0)
+        JS_FreeValue(ctx, JS_GetException(ctx));
     bc = JS_WriteObject(ctx, &len, obj, JS_WRITE_OBJ_BYTECODE);
     kiln_free_unevaluated_module(ctx, JS_VALUE_GET_PTR(obj));
     if (bc) {
@@ -1215,6 +1267,14 @@ LoopState *get_loop_state(void)
 {
     loop_state.waiting = waiting;
     return &loop_state;
+}
+
+/* The site of the console call whose output is being written: valid while the host's fd_write
+   for fd 1 or 2 runs (the address stays the same for the instance's life). */
+EXPORT("kiln-output-site")
+OutputSite *get_output_site(void)
+{
+    return &output_site;
 }
 
 /* Caps what QuickJS may allocate (its objects, strings, bytecode, …), in bytes; 0 lifts the cap.

@@ -64,8 +64,32 @@ JSValue kiln_throw_interrupted(JSContext *ctx);
 
 /* The JS call stack as QuickJS's `stack` property shows it ("    at f (function.mjs:3)\n" per
    frame), taken now, e.g. from the interrupt handler; JS_NULL if it could not be built. The
-   innermost frame has no line number: QuickJS does not track it between calls. */
+   innermost frame has no line number: QuickJS brings a frame's position up to date only when it
+   calls or throws (it is not even set before the frame's first call), so from a poll it would be
+   stale or garbage. A function without a line table shows its first line. */
 JSValue kiln_capture_stack(JSContext *ctx);
+
+/* How deep in nested functions kiln_fill_line_tables goes: it recurses once per level, and the
+   parser allows deeper nesting than the engine's stack needs to spend on this. */
+#define KILN_LINE_TABLE_DEPTH 1000
+
+/* Gives every function of a module compiled with JS_EVAL_FLAG_COMPILE_ONLY (the value JS_Eval
+   returned) whose code is all on its first line a line table saying so; QuickJS leaves such a
+   table empty, which reads as stripped debug information, so its frames showed no line. Returns
+   -1 when out of memory (the module is unchanged past that function), 0 otherwise. */
+int kiln_fill_line_tables(JSContext *ctx, JSValueConst module);
+
+/* The file name compile-src gives every module, so the file of the extension's own frames:
+   BUNDLE_FILE in src/abi.ts. */
+#define KILN_BUNDLE_FILE "function.mjs"
+
+/* The line of the bundle (KILN_BUNDLE_FILE) at which a call is being made, for a log line's
+   location; 0 when there is none. Called from a native: starting at the JS function that called
+   it, `skip` bytecode frames are passed over (native frames are not counted), then the first
+   frame of the bundle answers, so frames of the plugin's own JS (kiln:prelude, kiln:globals/...)
+   are passed over too. The line is that of the frame's call in progress, as in
+   kiln_capture_stack, looked up once per call site and then cached: a few frame hops per call. */
+int kiln_call_site(JSContext *ctx, int skip);
 
 /* Whether `value` is an error that JS cannot catch (the interrupted error above). */
 int kiln_is_uncatchable_error(JSContext *ctx, JSValueConst value);

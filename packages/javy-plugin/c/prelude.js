@@ -201,14 +201,17 @@
     for (let i = 0; i < args.length; i++) line += (i ? " " : "") + show(args[i]);
     return line;
   };
-  const printer =
-    (fd) =>
-    (...args) => {
-      n.print(fd, `${format(...args)}\n`);
-    };
+  // Each method passes its name, so that the host can find the call in the bundle's line (the
+  // print native notes the line, see kiln-output-site); named as Node names them, too.
+  const printer = (fd, name) =>
+    ({
+      [name]: (...args) => {
+        n.print(fd, `${format(...args)}\n`, name);
+      },
+    })[name];
   const console = {};
-  for (const name of ["log", "info"]) console[name] = printer(1);
-  for (const name of ["error", "warn", "debug", "trace"]) console[name] = printer(2);
+  for (const name of ["log", "info"]) console[name] = printer(1, name);
+  for (const name of ["error", "warn", "debug", "trace"]) console[name] = printer(2, name);
   hide(globalThis, "console", console);
 
   // QuickJS would encode lone surrogates as WTF-8; the Encoding standard wants U+FFFD.
@@ -253,7 +256,13 @@
   hide(
     globalThis,
     "__kiln",
-    Object.freeze({ call: (op, payload) => n.hostCall(String(op), String(payload)), callAsync, format }),
+    // callSite is the native itself, not a wrapper: a wrapper's frame would shift what `skip` counts.
+    Object.freeze({
+      call: (op, payload) => n.hostCall(String(op), String(payload)),
+      callAsync,
+      format,
+      callSite: n.callSite,
+    }),
   );
 
   return {

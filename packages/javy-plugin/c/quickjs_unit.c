@@ -282,6 +282,47 @@ int kiln_is_uncatchable_error(JSContext *ctx, JSValueConst value)
     return JS_IsUncatchableError(ctx, value);
 }
 
+/* ---- line numbers ------------------------------------------------------------------------ */
+
+/* QuickJS writes a function's line table (pc2line) as deltas from the line the function starts
+   on, and writes nothing when every opcode sits on that line: a one-line arrow, or any function
+   of a bundle printed on one line. find_line_num then takes the empty table for stripped debug
+   information, and the function's frames show no line at all. One entry "pc +0, line +0" (a
+   single byte in QuickJS's short encoding) puts every opcode on the function's first line. */
+static int fill_line_table(JSContext *ctx, JSFunctionBytecode *b, int depth)
+{
+    int i;
+
+    if (depth > KILN_LINE_TABLE_DEPTH)
+        return 0; /* deeper functions keep QuickJS's table: no line, as before */
+    if (b->has_debug && b->debug.pc2line_len == 0 && !b->debug.pc2line_buf) {
+        uint8_t *table = js_malloc(ctx, 1);
+        if (!table)
+            return -1;
+        table[0] = PC2LINE_OP_FIRST - PC2LINE_BASE; /* (line delta - BASE) + pc delta * RANGE + FIRST */
+        b->debug.pc2line_buf = table;
+        b->debug.pc2line_len = 1;
+    }
+    for (i = 0; i < b->cpool_count; i++) {
+        if (JS_VALUE_GET_TAG(b->cpool[i]) == JS_TAG_FUNCTION_BYTECODE &&
+            fill_line_table(ctx, JS_VALUE_GET_PTR(b->cpool[i]), depth + 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int kiln_fill_line_tables(JSContext *ctx, JSValueConst module)
+{
+    JSModuleDef *m;
+
+    if (JS_VALUE_GET_TAG(module) != JS_TAG_MODULE)
+        return 0;
+    m = JS_VALUE_GET_PTR(module);
+    if (JS_VALUE_GET_TAG(m->func_obj) != JS_TAG_FUNCTION_BYTECODE)
+        return 0;
+    return fill_line_table(ctx, JS_VALUE_GET_PTR(m->func_obj), 0);
+}
+
 JSValue kiln_capture_stack(JSContext *ctx)
 {
     JSStackFrame *frame;
@@ -307,9 +348,13 @@ JSValue kiln_capture_stack(JSContext *ctx)
             dbuf_printf(&text, " (%s", file ? file : "<null>");
             JS_FreeCString(ctx, file);
             /* A caller's cur_pc is its call site. The running frame's is only brought up to date
-               when it calls or throws, not when it polls, so its line is left out. */
+               when it calls or throws, not when it polls (and is not even set before its first
+               call), so its line is left out. A function without a line table (code compiled at
+               run time, all on one line) is all on its first line. */
             if (!running) {
-                int line = find_line_num(ctx, b, frame->cur_pc - b->byte_code_buf - 1);
+                int line = b->debug.pc2line_buf
+                               ? find_line_num(ctx, b, frame->cur_pc - b->byte_code_buf - 1)
+                               : b->debug.line_num;
                 if (line != -1)
                     dbuf_printf(&text, ":%d", line);
             }
@@ -326,6 +371,69 @@ JSValue kiln_capture_stack(JSContext *ctx)
         result = JS_NULL;
     }
     return result;
+}
+
+/* ---- call sites -------------------------------------------------------------------------- */
+
+/* The bundle's file name as an atom, made on first use (one runtime per plugin instance). */
+static JSAtom bundle_file = JS_ATOM_NULL;
+
+/* Lines of call sites already looked up, by the address of the instruction after the call.
+   find_line_num decodes a function's line table from its start, so its cost grows with where in
+   the function the call sits, and a log call in a loop asks for the same site again and again.
+   Only functions of the bundle are cached: a module stays registered in its context for the
+   instance's life (QuickJS frees no evaluated module), so an address never comes to stand for
+   another function's instruction. */
+#define CALL_SITE_CACHE_BITS 6
+static struct {
+    const uint8_t *pc;
+    int line;
+} call_site_cache[1 << CALL_SITE_CACHE_BITS];
+
+static int call_site_line(JSContext *ctx, JSFunctionBytecode *b, const uint8_t *pc)
+{
+    /* Fibonacci hashing of the address: 32-bit pointers on wasm32, the top bits pick a slot. */
+    uint32_t slot = ((uint32_t)(uintptr_t)pc * 2654435769u) >> (32 - CALL_SITE_CACHE_BITS);
+    int line;
+
+    if (call_site_cache[slot].pc == pc)
+        return call_site_cache[slot].line;
+    /* As kiln_capture_stack: the line of the call, or the function's first line without a table. */
+    line = b->debug.pc2line_buf ? find_line_num(ctx, b, pc - b->byte_code_buf - 1) : b->debug.line_num;
+    if (line < 0)
+        line = 0;
+    call_site_cache[slot].pc = pc;
+    call_site_cache[slot].line = line;
+    return line;
+}
+
+int kiln_call_site(JSContext *ctx, int skip)
+{
+    JSStackFrame *sf = ctx->rt->current_stack_frame;
+
+    if (bundle_file == JS_ATOM_NULL) {
+        bundle_file = JS_NewAtom(ctx, KILN_BUNDLE_FILE);
+        if (bundle_file == JS_ATOM_NULL) { /* out of memory: no site, and nothing left pending */
+            JS_FreeValue(ctx, JS_GetException(ctx));
+            return 0;
+        }
+    }
+    /* The innermost frame is the asking native's own; its caller is the first candidate. */
+    for (sf = sf ? sf->prev_frame : NULL; sf; sf = sf->prev_frame) {
+        JSFunctionBytecode *b;
+
+        if (JS_VALUE_GET_TAG(sf->cur_func) != JS_TAG_OBJECT ||
+            !js_class_has_bytecode(JS_VALUE_GET_OBJ(sf->cur_func)->class_id))
+            continue; /* native frames neither count nor answer */
+        b = JS_VALUE_GET_OBJ(sf->cur_func)->u.func.function_bytecode;
+        if (skip > 0)
+            skip--;
+        else if (b->has_debug && b->debug.filename == bundle_file && sf->cur_pc)
+            return call_site_line(ctx, b, sf->cur_pc);
+        if (b->backtrace_barrier)
+            break;
+    }
+    return 0;
 }
 
 /* ---- JSON with a stack check -------------------------------------------------------------- */

@@ -161,6 +161,34 @@ export const TICK_EXPORT = "kiln-tick";
  */
 export const SETTLE_EXPORT = "kiln-settle";
 
+/**
+ * The plugin export `kiln-output-site() -> ptr`: where the console call whose output the host is
+ * receiving was made, read while the host's WASI `fd_write` for fd 1 or 2 runs, as
+ * {@link OUTPUT_SITE_BYTES} bytes: `line` (i32, a line of {@link BUNDLE_FILE}; 0 for output that
+ * does not come from a console method called in the bundle, such as `Javy.IO.writeSync`),
+ * `callee_len` (u32) and `callee` (the console method's name, UTF-8, at most
+ * {@link OUTPUT_SITE_CALLEE_BYTES} bytes). The address is the same for the instance's life.
+ */
+export const OUTPUT_SITE_EXPORT = "kiln-output-site";
+
+/** Size of the record {@link OUTPUT_SITE_EXPORT} points at. */
+export const OUTPUT_SITE_BYTES = 32;
+
+/** Longest console method name the {@link OUTPUT_SITE_EXPORT} record holds (a NUL follows it). */
+export const OUTPUT_SITE_CALLEE_BYTES = 23;
+
+/**
+ * A call in progress in the bundle, as the plugin reports it: QuickJS records a line per bytecode
+ * position and no column, so the line, and the name of the function called there, with which a
+ * source map's segments for that line pick the call's column.
+ */
+export interface CallSite {
+  /** 1-based line of {@link BUNDLE_FILE}. */
+  readonly line: number;
+  /** The name of the function called at that site (`log`, `warn`, …). */
+  readonly callee: string;
+}
+
 /** The invocation's state after a step, as {@link LOOP_STATE_EXPORT} describes it. */
 export interface LoopState {
   /** The invocation waits for a timer or a host call; false once it ended. */
@@ -199,6 +227,7 @@ export const PLUGIN_EXPORTS = [
   { name: LOOP_STATE_EXPORT, kind: "function" },
   { name: TICK_EXPORT, kind: "function" },
   { name: SETTLE_EXPORT, kind: "function" },
+  { name: OUTPUT_SITE_EXPORT, kind: "function" },
 ] as const satisfies readonly AbiEntry[];
 
 /**
@@ -231,6 +260,19 @@ export const IMPORT_NAMESPACE_SECTION = "import_namespace";
 
 /** Name of the custom section where Javy (and Kiln) store the extension's JS source. */
 export const JAVY_SOURCE_SECTION = "javy_source";
+
+/**
+ * The file name `compile-src` gives every module it compiles, so the name QuickJS shows for the
+ * module's frames: `at fn (function.mjs:12)`, 12 being a line of the bundled JS.
+ */
+export const BUNDLE_FILE = "function.mjs";
+
+/**
+ * Name of the custom section where Kiln stores the source map from the bundled JS (the bytecode's
+ * `function.mjs`) back to the extension's own files: Brotli-compressed JSON of a version 3 source
+ * map (see `source-map.ts`). In the module, so the manifest's SHA-256 covers it; a module may lack it.
+ */
+export const SOURCE_MAP_SECTION = "kiln_source_map";
 
 /**
  * The reply the host gives to a `kiln_host_v1.call`: the JSON text of one of these, UTF-8.

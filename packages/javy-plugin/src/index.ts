@@ -6,6 +6,8 @@
  */
 export {
   type AbiEntry,
+  BUNDLE_FILE,
+  type CallSite,
   GLOBALS_IMPORT,
   GLOBALS_SECTION,
   HOST_CALL_IMPORT,
@@ -32,11 +34,15 @@ export {
   type LoopState,
   MODULE_IMPORTS,
   MODULE_START_EXPORT,
+  OUTPUT_SITE_BYTES,
+  OUTPUT_SITE_CALLEE_BYTES,
+  OUTPUT_SITE_EXPORT,
   PLUGIN_EXPORTS,
   PLUGIN_NAMESPACE,
   REQUIRED_PLUGIN_EXPORTS,
   SET_MEMORY_LIMIT_EXPORT,
   SETTLE_EXPORT,
+  SOURCE_MAP_SECTION,
   TICK_EXPORT,
   WASI_NAMESPACE,
 } from "./abi.js";
@@ -56,4 +62,12 @@ export {
   type WarmUpOptions,
   warmUp,
 } from "./plugin.js";
+export {
+  decodeMappings,
+  decodeSourceMapSection,
+  encodeMappings,
+  encodeSourceMapSection,
+  type MappingSegment,
+  type StoredSourceMap,
+} from "./source-map.js";
 export { createWasi, type Wasi, type WasiFunction, type WasiOptions } from "./wasi.js";

@@ -28,7 +28,7 @@
  *     (call $invoke (global.get $bc) (i32.const len(BC)) (i32.const 3) (global.get $n0) (i32.const 4))))
  * ```
  *
- * plus the `producers` and `javy_source` custom sections. Unlike Javy's modules, which copy the
+ * plus the `producers` and `javy_source` custom sections (and Kiln's `kiln_source_map`, when given). Unlike Javy's modules, which copy the
  * bytecode into plugin memory and hand it over on every call (and which Kiln's plugin still
  * runs), each buffer is copied once per instance and lent to `invoke` from then on
  * ({@link INVOKE_BORROWED}, the `2` in `fn_is_some`): a call then costs the same whatever the
@@ -50,7 +50,9 @@ import {
   MODULE_START_EXPORT,
   PLUGIN_NAMESPACE,
   REALLOC_EXPORT,
+  SOURCE_MAP_SECTION,
 } from "./abi.js";
+import { encodeSourceMapSection, type StoredSourceMap } from "./source-map.js";
 import { ByteWriter, Code, Op, SectionId, WASM_HEADER } from "./wasm.js";
 
 /**
@@ -86,6 +88,12 @@ export interface DynamicModuleOptions {
   readonly sourceMode?: "compressed" | "raw" | "omit";
   /** Version written into the `producers` section. */
   readonly producer?: { readonly name: string; readonly version: string };
+  /**
+   * The source map from the JS the bytecode was compiled from back to the author's files, written
+   * Brotli-compressed into the {@link SOURCE_MAP_SECTION} custom section (after `javy_source`) for
+   * the host to map stack frames with. Omitted: no section.
+   */
+  readonly sourceMap?: StoredSourceMap;
 }
 
 /** Parameter and result counts (all `i32`) of the plugin functions a module imports. */
@@ -172,6 +180,7 @@ export function emitDynamicModule(options: DynamicModuleOptions): Uint8Array<Arr
     const payload = mode === "raw" ? raw : brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
     wasm.customSection(JAVY_SOURCE_SECTION, payload);
   }
+  if (options.sourceMap) wasm.customSection(SOURCE_MAP_SECTION, encodeSourceMapSection(options.sourceMap));
   return wasm.finish();
 }
 

@@ -8,6 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { KilnError } from "@kiln/contracts/errors";
 import {
+  type CallSite,
   COMPILE_EXPORT,
   GLOBALS_IMPORT,
   GLOBALS_SECTION,
@@ -28,6 +29,9 @@ import {
   LOOP_STATE_EXPORT,
   type LoopState,
   MEMORY_EXPORT,
+  OUTPUT_SITE_BYTES,
+  OUTPUT_SITE_CALLEE_BYTES,
+  OUTPUT_SITE_EXPORT,
   POST_COMPILE_EXPORT,
   REALLOC_EXPORT,
   REQUIRED_PLUGIN_EXPORTS,
@@ -144,6 +148,7 @@ interface PluginExports {
   [LOOP_STATE_EXPORT]?(): number;
   [TICK_EXPORT]?(stop: number): void;
   [SETTLE_EXPORT]?(id: number, ptr: number, len: number): void;
+  [OUTPUT_SITE_EXPORT]?(): number;
 }
 
 /** What {@link PluginInstance.loopState} says of a plugin without an event loop: nothing waits. */
@@ -185,6 +190,9 @@ export class PluginInstance {
   /** Asynchronous calls started with the default `hostCallStart`, answered by `invoke`. */
   readonly #queued: { id: number; op: string; payload: string }[];
   #trapped: PluginTrapError | undefined;
+  /** Where {@link OUTPUT_SITE_EXPORT}'s record lives (read once, at creation); 0 for a plugin without it. */
+  #outputSite = 0;
+  #outputSiteView: DataView | undefined;
 
   private constructor(
     exports: WebAssembly.Exports,
@@ -307,6 +315,7 @@ export class PluginInstance {
     const plugin = new PluginInstance(exports, wasi, hostFaults, hostCall, interrupt, queued);
     plugin.#guard(INITIALIZE_EXPORT, () => plugin.#api[INITIALIZE_EXPORT]?.());
     plugin.#guard(INITIALIZE_RUNTIME_EXPORT, () => plugin.#api[INITIALIZE_RUNTIME_EXPORT]?.());
+    plugin.#outputSite = plugin.#guard(OUTPUT_SITE_EXPORT, () => plugin.#api[OUTPUT_SITE_EXPORT]?.() ?? 0);
     return plugin;
   }
 
@@ -485,6 +494,37 @@ export class PluginInstance {
       const bytes = encoder.encode(reply);
       settle(id, this.#copyIn(bytes, 1), bytes.length);
     });
+  }
+
+  /**
+   * Where the console call whose output is being written was made, for an `onStdout` or
+   * `onStderr` callback to call while it runs: the line of the bundle and the console method
+   * (`log`, `warn`, …). Undefined for output from elsewhere (`Javy.IO.writeSync`, a console call
+   * outside the bundle), outside the callbacks, and on plugins without {@link OUTPUT_SITE_EXPORT}.
+   * Reads plugin memory only: no call into the instance, so it is safe from inside a callback.
+   */
+  outputSite(): CallSite | undefined {
+    const at = this.#outputSite;
+    if (at === 0) return undefined;
+    const memory = this.#api[MEMORY_EXPORT].buffer;
+    // Kept between calls, renewed when memory grew (which replaces the buffer): every console
+    // line passes here.
+    let view = this.#outputSiteView;
+    if (view?.buffer !== memory) {
+      view = new DataView(memory, at, OUTPUT_SITE_BYTES);
+      this.#outputSiteView = view;
+    }
+    const line = view.getInt32(0, true);
+    if (line <= 0) return undefined;
+    const length = Math.min(view.getUint32(4, true), OUTPUT_SITE_CALLEE_BYTES);
+    // A console method's name: ASCII, a few bytes, for which TextDecoder costs more than this.
+    let callee = "";
+    for (let i = 0; i < length; i++) {
+      const byte = view.getUint8(8 + i);
+      if (byte >= 0x80) return { line, callee: decoder.decode(new Uint8Array(memory, at + 8, length)) };
+      callee += String.fromCharCode(byte);
+    }
+    return { line, callee };
   }
 
   /** The JS error recorded by the last invoke, if any (undefined for non-Kiln plugins). */

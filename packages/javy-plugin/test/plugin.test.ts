@@ -8,6 +8,7 @@ import {
   INTERRUPT_IMPORT,
   LAST_ERROR_EXPORT,
   LOOP_STATE_EXPORT,
+  OUTPUT_SITE_EXPORT,
   PLUGIN_NAMESPACE,
   SET_MEMORY_LIMIT_EXPORT,
   SETTLE_EXPORT,
@@ -41,6 +42,7 @@ describe("the built plugin", () => {
         `function ${LOOP_STATE_EXPORT}`,
         `function ${TICK_EXPORT}`,
         `function ${SETTLE_EXPORT}`,
+        `function ${OUTPUT_SITE_EXPORT}`,
         "memory memory",
       ].sort(),
     );

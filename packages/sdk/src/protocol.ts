@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { JobCounters } from "./context.js";
+import type { ExtensionContext, JobCounters } from "./context.js";
 
 /** Log levels an extension can write at; the host tags every line with the level and the extension id. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -40,10 +40,27 @@ export interface JobEnvelope {
   readonly counters?: Partial<JobCounters>;
 }
 
+/**
+ * The `ExtensionContext` method that logs at each level: the name of the function called at a log
+ * call's site, by which the host finds the call's column in the source map (see {@link LogPayload}).
+ */
+export const LogMethods = {
+  debug: "debug",
+  info: "log",
+  warn: "warn",
+  error: "error",
+} as const satisfies Record<LogLevel, keyof ExtensionContext>;
+
 /** Payload of `$log`. */
 export interface LogPayload {
   readonly level: LogLevel;
   readonly message: string;
+  /**
+   * The line of the bundle (`function.mjs`, 1-based) on which the extension called the
+   * {@link LogMethods} method of `level`, as the plugin's `__kiln.callSite` reports it; absent when
+   * the plugin cannot say. The host maps it to the author's file, line and column.
+   */
+  readonly line?: number;
 }
 
 /** Payload of `$complete`: the export's result, or a job that stopped for a pause or cancel. */

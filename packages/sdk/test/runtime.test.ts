@@ -47,6 +47,10 @@ export const jobNothing = () => runtime.job("nothing", "nothing");
 type Call = [op: string, payload: unknown];
 
 let bytecode: Uint8Array;
+/** The bundled JS, whose lines `$log` payloads name. */
+let bundled = "";
+/** The 1-based line of the bundle on which `needle` first appears. */
+const bundleLine = (needle: string) => bundled.slice(0, bundled.indexOf(needle)).split("\n").length;
 beforeAll(async () => {
   const out = await build({
     stdin: { contents: entry, resolveDir: new URL(".", import.meta.url).pathname, loader: "ts" },
@@ -57,7 +61,8 @@ beforeAll(async () => {
     conditions: ["@kiln/source"],
     logLevel: "silent",
   });
-  bytecode = await compileSource(out.outputFiles[0]?.text ?? "");
+  bundled = out.outputFiles[0]?.text ?? "";
+  bytecode = await compileSource(bundled);
 });
 
 /** A plugin instance whose host side answers like Kiln's host and records every call. */
@@ -83,9 +88,10 @@ async function instance(options: { interrupt?: string; deny?: boolean } = {}) {
 describe("SDK runtime inside QuickJS", () => {
   it("init logs through $log at the right levels, formatting values as Node's console does", async () => {
     const { run } = await instance();
+    // Each with the bundle line of the extension's own call (not the runtime's): the host maps it.
     expect(run("kilnInit")).toEqual([
-      ["$log", { level: "info", message: "init { n: 1 }" }],
-      ["$log", { level: "warn", message: "careful" }],
+      ["$log", { level: "info", message: "init { n: 1 }", line: bundleLine('ctx.log("init"') }],
+      ["$log", { level: "warn", message: "careful", line: bundleLine('ctx.warn("careful")') }],
     ]);
   });
 

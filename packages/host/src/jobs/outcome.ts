@@ -106,5 +106,10 @@ export function outcomeError(
       : outcome.kind === "exited"
         ? "KILN_EXTENSION_CRASHED"
         : "KILN_EXTENSION_FAILED";
-  return { code, message: failure.message, ...(failure.stack ? { stack: failure.stack } : {}) };
+  return {
+    code,
+    message: failure.message,
+    ...(failure.stack ? { stack: failure.stack } : {}),
+    ...(failure.rawStack ? { rawStack: failure.rawStack } : {}),
+  };
 }

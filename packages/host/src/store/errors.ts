@@ -4,6 +4,7 @@
  * @module
  */
 import { KilnError } from "../errors.js";
+import type { PackageManager, SqliteBindingFailure, SqliteBindingProblem } from "./binding.js";
 import type { JobState } from "./types.js";
 
 /** A value to store is not JSON data (or a key/argument is malformed). */
@@ -92,6 +93,68 @@ export class StoreTooNewError extends KilnError {
 export class StoreOpenError extends KilnError {
   constructor(file: string, reason: string, cause: unknown) {
     super("KILN_STORE_OPEN_FAILED", `cannot open the job store ${file}: ${reason}`, { cause });
+  }
+}
+
+/** How to get better-sqlite3 built, per package manager: the step that lets its build run, if any, then the rebuild. */
+const BINDING_FIXES: { readonly [M in PackageManager]: { readonly allow: string; readonly rebuild: string } } = {
+  npm: {
+    allow: "install without --ignore-scripts (and without ignore-scripts=true in .npmrc)",
+    rebuild: "npm rebuild better-sqlite3",
+  },
+  pnpm: {
+    allow:
+      'pnpm 10 runs no dependency\'s build until it is approved: run `pnpm approve-builds` and pick better-sqlite3, or add "pnpm": { "onlyBuiltDependencies": ["better-sqlite3"] } to package.json',
+    rebuild: "pnpm rebuild better-sqlite3",
+  },
+  yarn: {
+    allow:
+      'let Yarn build it (no enableScripts: false in .yarnrc.yml; "dependenciesMeta": { "better-sqlite3": { "built": true } } in package.json)',
+    rebuild: "yarn rebuild better-sqlite3 (Yarn 1: npm rebuild better-sqlite3)",
+  },
+};
+
+/**
+ * better-sqlite3's native binding is missing (its install script never ran), was built for another
+ * Node version, or cannot be loaded on this machine. The message names the package manager that
+ * installed it when its folder says (else it gives the fix for npm, pnpm and Yarn) and the command
+ * that builds it.
+ */
+export class SqliteBindingMissingError extends KilnError {
+  /** Why the binding did not load. */
+  readonly failure: SqliteBindingFailure;
+  /** The package manager that installed better-sqlite3, when known. */
+  readonly packageManager: PackageManager | undefined;
+  constructor(file: string, problem: SqliteBindingProblem, cause: unknown) {
+    const managers = problem.packageManager ? [problem.packageManager] : (["npm", "pnpm", "yarn"] as const);
+    const by = problem.packageManager ? ` (installed by ${problem.packageManager} in ${problem.packageDir})` : "";
+    const [what, todo] = {
+      missing: [
+        "was never built: the package manager skipped its install script",
+        "Let its install script run, then build it",
+      ],
+      abi: [
+        `was built for another Node version (NODE_MODULE_VERSION ${problem.builtFor}; this Node, ${process.version}, needs ${problem.required})`,
+        "Rebuild it for this Node version, running the command with the Node that runs the application",
+      ],
+      dlopen: [
+        `cannot be loaded on this machine (${problem.detail}): it was built for another platform, CPU or C library, or is damaged`,
+        "Rebuild it on this machine",
+      ],
+    }[problem.failure];
+    const fixes = managers.map((m) => {
+      const { allow, rebuild } = BINDING_FIXES[m];
+      // Only a binding that was never built needs its build allowed; the others just need rebuilding.
+      return `  - ${m}: ${problem.failure === "missing" ? `${allow}, then ` : ""}\`${rebuild}\``;
+    });
+    super(
+      "KILN_SQLITE_BINDING_MISSING",
+      `cannot open the job store ${file}: better-sqlite3's native binding${by} ${what}. ${todo}:\n` +
+        `${fixes.join("\n")}\nSee docs/installation.md.`,
+      { cause },
+    );
+    this.failure = problem.failure;
+    this.packageManager = problem.packageManager;
   }
 }
 

@@ -11,10 +11,12 @@ import { dirname, resolve } from "node:path";
 import { KV_DEFAULT_LIST_LIMIT, KV_DEFAULT_MAX_VALUE_BYTES, KV_MAX_LIST_LIMIT } from "@kiln/contracts";
 import Database from "better-sqlite3";
 import { KilnError } from "../errors.js";
+import { sqliteBindingProblem } from "./binding.js";
 import {
   JobNotRunningError,
   JobTransitionInvalidError,
   JobUnknownError,
+  SqliteBindingMissingError,
   StoreBusyError,
   StoreClosedError,
   StoreFailedError,
@@ -217,7 +219,9 @@ export class SqliteJobStore implements JobStore {
    * ends.)
    *
    * Throws `KILN_STORE_TOO_NEW` for a file written by a newer host, `KILN_STORE_OPEN_FAILED` when the
-   * file cannot be opened or is not a SQLite database.
+   * file cannot be opened or is not a SQLite database, `KILN_SQLITE_BINDING_MISSING` when
+   * better-sqlite3's native binding cannot be loaded (never built, built for another Node version or
+   * machine).
    */
   static open(file: string, options: SqliteJobStoreOptions = {}): SqliteJobStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
@@ -504,6 +508,9 @@ function connect(file: string): Database.Database {
     if (file !== ":memory:" && file !== "") mkdirSync(dirname(resolve(file)), { recursive: true });
     return new Database(file);
   } catch (error) {
+    // The native binding loads on the first `new Database()`: a missing one is an install problem.
+    const binding = sqliteBindingProblem(error);
+    if (binding) throw new SqliteBindingMissingError(file, binding, error);
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreOpenError(file, `${reason}; check that the path is writable`, error);
   }

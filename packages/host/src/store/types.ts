@@ -66,8 +66,13 @@ export interface JobErrorInfo {
   code: string;
   /** What went wrong, for people. */
   message: string;
-  /** Stack trace, when one is known. */
+  /**
+   * Stack trace, when one is known: for a JS error, its frames in the author's files
+   * (`src/deep.ts:7:19`) when the module carries a source map.
+   */
   stack?: string;
+  /** The JS stack as QuickJS reported it (bundle lines, `function.mjs:12`), when `stack` was mapped. */
+  rawStack?: string;
 }
 
 /**

@@ -168,8 +168,13 @@ export function encodeErrorInfo(error: JobErrorInfo, where: string): string {
   if (typeof error?.code !== "string" || typeof error.message !== "string") {
     throw new StoreValueInvalidError(where, "an error needs a string code and a string message");
   }
-  const { code, message, stack } = error;
-  return JSON.stringify(typeof stack === "string" ? { code, message, stack } : { code, message });
+  const { code, message, stack, rawStack } = error;
+  return JSON.stringify({
+    code,
+    message,
+    ...(typeof stack === "string" ? { stack } : {}),
+    ...(typeof rawStack === "string" ? { rawStack } : {}),
+  });
 }
 
 function isNonNegative(n: unknown): boolean {

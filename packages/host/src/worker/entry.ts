@@ -13,13 +13,14 @@ import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "
 import { ERRORS, isKilnErrorCode, type KilnErrorCode } from "@kiln/contracts/errors";
 import { MAX_CALLS_IN_FLIGHT, MAX_OPERATION_NAME_LENGTH } from "@kiln/contracts/limits";
 import {
+  type CallSite,
   hostCallErrorReply,
   hostCallReply,
   INSTRUCTIONS_PER_INTERRUPT,
   PluginInstance,
   warmUp,
 } from "@kiln/javy-plugin";
-import { type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
+import { LogMethods, type LogPayload, type ProgressPayload, RuntimeOps } from "@kiln/sdk/protocol";
 import { jsonTextTooDeep } from "../json-safety.js";
 import { LineSplitter, type LogLevel } from "../logger.js";
 import {
@@ -216,15 +217,18 @@ function answerHere(self: Instance, op: string, payload: string): string | undef
       const parsed = parse(op, payload);
       if ("error" in parsed) return parsed.error;
       // Payloads come from the extension: trust their shape no further than the protocol's types allow.
-      const { level, message } = (parsed.value ?? {}) as Partial<LogPayload>;
+      const { level, message, line } = (parsed.value ?? {}) as Partial<LogPayload>;
       const text = typeof message === "string" ? message : String(message);
       if (spendLog(self, text.length)) {
+        const known = level && LOG_LEVELS.has(level) ? level : "info";
         post({
           type: "log",
           instance: self.id,
-          level: level && LOG_LEVELS.has(level) ? level : "info",
+          level: known,
           message: text,
           source: "log",
+          // The method called at that line is the one of the level: its name picks the call's column.
+          ...(Number.isSafeInteger(line) && (line as number) > 0 ? { line, callee: LogMethods[known] } : {}),
         });
       }
       return ok(null);
@@ -422,10 +426,21 @@ async function create(message: Extract<ToWorker, { type: "create" }>): Promise<v
   if (!pluginModule) throw new Error("internal error: the worker has no plugin yet");
   let self: Instance | undefined;
   const instance = () => self as Instance;
+  // The console call that made the write being split: the lines it ends are its lines.
+  let stdoutSite: CallSite | undefined;
+  let stderrSite: CallSite | undefined;
   const plugin = await PluginInstance.create({
     module: pluginModule,
-    onStdout: (b) => spendLog(instance(), b.length) && instance().stdout.push(b),
-    onStderr: (b) => spendLog(instance(), b.length) && instance().stderr.push(b),
+    onStdout: (b) => {
+      if (!spendLog(instance(), b.length)) return;
+      stdoutSite = instance().plugin.outputSite();
+      instance().stdout.push(b);
+    },
+    onStderr: (b) => {
+      if (!spendLog(instance(), b.length)) return;
+      stderrSite = instance().plugin.outputSite();
+      instance().stderr.push(b);
+    },
     hostCall: (op, payload) => hostCall(instance(), op, payload),
     hostCallStart: (id, op, payload) => startCall(instance(), id, op, payload),
     interrupt,
@@ -443,10 +458,24 @@ async function create(message: Extract<ToWorker, { type: "create" }>): Promise<v
     control: new Int32Array(message.control),
     limits: message.limits,
     stdout: new LineSplitter((text) =>
-      post({ type: "log", instance: id, level: "info", message: text, source: "stdout" }),
+      post({
+        type: "log",
+        instance: id,
+        level: "info",
+        message: text,
+        source: "stdout",
+        ...stdoutSite,
+      }),
     ),
     stderr: new LineSplitter((text) =>
-      post({ type: "log", instance: id, level: "error", message: text, source: "stderr" }),
+      post({
+        type: "log",
+        instance: id,
+        level: "error",
+        message: text,
+        source: "stderr",
+        ...stderrSite,
+      }),
     ),
   };
   instances.set(id, self);

@@ -14,7 +14,7 @@
  */
 
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { hostCallErrorReply } from "@kiln/javy-plugin";
+import { type CallSite, hostCallErrorReply } from "@kiln/javy-plugin";
 import type { LogLevel } from "../logger.js";
 import {
   CALL_AREA_BYTES,
@@ -44,7 +44,8 @@ const ENTRY = new URL("../../dist/worker/entry.js", import.meta.url);
 
 /** What an instance needs from its owner. */
 export interface InstanceCallbacks {
-  onLog(level: LogLevel, message: string, source: "log" | "stdout" | "stderr"): void;
+  /** `site`: the bundle line of the call that wrote the line, when the plugin could say. */
+  onLog(level: LogLevel, message: string, source: "log" | "stdout" | "stderr", site?: CallSite): void;
   onProgress(progress: Extract<FromWorker, { type: "progress" }>): void;
   /** Serves a blocking host call; must always resolve to a reply JSON. */
   onCall(op: string, payload: string): Promise<string>;
@@ -538,7 +539,14 @@ class PoolWorker {
         this.#call(message);
         return;
       case "log":
-        this.#instances.get(message.instance)?.callbacks.onLog(message.level, message.message, message.source);
+        this.#instances
+          .get(message.instance)
+          ?.callbacks.onLog(
+            message.level,
+            message.message,
+            message.source,
+            message.line === undefined ? undefined : { line: message.line, callee: message.callee ?? "" },
+          );
         return;
       case "progress":
         this.#instances.get(message.instance)?.callbacks.onProgress(message);

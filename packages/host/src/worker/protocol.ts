@@ -175,7 +175,14 @@ export type Outcome =
   | { readonly kind: "returned" }
   | {
       readonly kind: "failed";
-      readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
+      readonly error: {
+        readonly name: string;
+        readonly message: string;
+        /** The JS stack; mapped to the author's files by the host when the module has a source map. */
+        readonly stack?: string;
+        /** QuickJS's stack as the plugin reported it (bundle lines), when `stack` was mapped. */
+        readonly rawStack?: string;
+      };
       /** A stable code when the worker knows better than "the extension failed" (a limit it hit). */
       readonly code?: KilnErrorCode;
     }
@@ -220,6 +227,12 @@ export type FromWorker =
       readonly level: LogLevel;
       readonly message: string;
       readonly source: "log" | "stdout" | "stderr";
+      /**
+       * The call that wrote it, as a `CallSite` (flat: a nested object costs more to post), the
+       * host maps it to the author's file: the bundle line, and the function called there.
+       */
+      readonly line?: number;
+      readonly callee?: string;
     }
   | ({ readonly type: "progress"; readonly instance: number } & ProgressPayload);
 

@@ -8,7 +8,9 @@
  * diagnostics reporter (`reporter`), SDK symbol resolution (`sdk`), the decorator option reader
  * (`options`), the checks of `@extension` (`extension`) and `@job` (`jobs`), the JSON Schemas of
  * each job's values from the author's types (`schema`), value validators against the manifest
- * contract (`validate`) and suggested corrections (`suggest`).
+ * contract (`validate`), suggested corrections (`suggest`), the compiler options of the project's
+ * tsconfig.json (`tsconfig`), imports of Node built-ins (`imports`), the type checker's errors
+ * (`typecheck`) and the projects kept between analyses (`cache`).
  *
  * @module
  */
@@ -16,9 +18,13 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { BUILTIN_PERMISSIONS } from "@kiln/contracts";
 import { Analysis } from "./analyze/analysis.js";
+import type { AnalysisCache } from "./analyze/cache.js";
 import { readKilnConfig } from "./analyze/config.js";
 import { type AnalysisResult, Reporter } from "./analyze/reporter.js";
+import { readProjectTsconfig } from "./analyze/tsconfig.js";
+import { reportExperimentalDecorators } from "./analyze/typecheck.js";
 
+export { AnalysisCache } from "./analyze/cache.js";
 export type { AnalysisResult } from "./analyze/reporter.js";
 export { toKebabCase } from "./analyze/suggest.js";
 
@@ -35,6 +41,19 @@ export interface AnalyzeOptions {
    * instead of writing the schema `{}`, which accepts any JSON value. Default false.
    */
   readonly strict?: boolean;
+  /**
+   * Type-check the author's files (the entry and the local files it imports) with the compiler
+   * options of the project's tsconfig.json (the SDK's preset without one), reporting each error as
+   * `KILN_TYPE_ERROR` among the other diagnostics. Default true.
+   */
+  readonly typecheck?: boolean;
+  /**
+   * Keep the parsed TypeScript project for the next analysis of the same project in this process
+   * (`kiln dev`): pass one {@link AnalysisCache} to every call. The next analysis re-reads only the
+   * author's files and the dependencies that changed, and TypeScript reuses the old program, so a
+   * repeated analysis costs a fraction of the first. Results are the same without it.
+   */
+  readonly cache?: AnalysisCache;
 }
 
 const DEFAULT_ENTRY = "src/index.ts";
@@ -53,9 +72,15 @@ export function analyzeProject(options: AnalyzeOptions): AnalysisResult {
     return report.result(undefined);
   }
   const known = [...BUILTIN_PERMISSIONS, ...(options.knownPermissions ?? []), ...config.permissions];
+  const tsconfig = readProjectTsconfig(projectDir);
+  // Whether or not types are checked: with it, esbuild would compile the decorators as legacy ones.
+  reportExperimentalDecorators(tsconfig, report);
   const analysis = new Analysis(projectDir, report, {
     knownPermissions: new Set(known),
     strict: options.strict ?? false,
+    tsconfig,
+    typecheck: options.typecheck ?? true,
+    cache: options.cache,
   });
   return report.result(analysis.run(entryPath));
 }

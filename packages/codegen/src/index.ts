@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { type AnalysisResult, type AnalyzeOptions, analyzeProject } from "./analyze.js";
+export { AnalysisCache, type AnalysisResult, type AnalyzeOptions, analyzeProject } from "./analyze.js";
 export {
   BuildError,
   type BuildErrorCode,
@@ -29,5 +29,6 @@ export {
 export { generateGlue, generateManifest } from "./generate.js";
 export { EXTENSION_MODEL_VERSION, type ExtensionModel, type JobModel, type SourceLocation } from "./model.js";
 export { HOOK_EXPORTS, jobExportName, moduleExports } from "./names.js";
+export { BuildSession } from "./session.js";
 export { generateOperationTypes, generateTypes, type OperationTypeSource } from "./types.js";
 export { CODEGEN_VERSION } from "./version.js";

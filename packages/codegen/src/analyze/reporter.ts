@@ -5,7 +5,7 @@
  * @module
  */
 import path from "node:path";
-import type { Node, SourceFile } from "ts-morph";
+import { type Node, type SourceFile, ts } from "ts-morph";
 import { codeFrame, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
 import type { ExtensionModel, SourceLocation } from "../model.js";
 
@@ -17,9 +17,17 @@ export interface AnalysisResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** A span of a file's text: offsets from its start, end exclusive. */
+export interface TextSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** Collects diagnostics with positions, frames and fixes, so the checks only say what is wrong. */
 export class Reporter {
   private readonly diagnostics: Diagnostic[] = [];
+  /** The spans of the errors reported so far, by compiler file name. */
+  private readonly errorSpans = new Map<string, TextSpan[]>();
   constructor(private readonly projectDir: string) {}
 
   error(node: Node, code: DiagnosticCode, message: string, fix?: string): void {
@@ -60,6 +68,32 @@ export class Reporter {
     this.push(sourceFile, start, end, "error", code, message, fix);
   }
 
+  /**
+   * A diagnostic at a span of a compiler source file that may have no ts-morph wrapper: the type
+   * checker's diagnostics (from a second program, perhaps) and places in a tsconfig.json.
+   */
+  atCompilerSpan(
+    file: ts.SourceFile,
+    start: number,
+    length: number,
+    severity: Diagnostic["severity"],
+    code: DiagnosticCode,
+    message: string,
+    fix?: string,
+  ): void {
+    const end = Math.min(start + Math.max(length, 1), file.text.length);
+    const at = (pos: number) => {
+      const { line, character } = ts.getLineAndCharacterOfPosition(file, pos);
+      return { line: line + 1, column: character + 1 };
+    };
+    this.record(file.fileName, file.text, { start, end }, at(start), at(end), severity, code, message, fix);
+  }
+
+  /** The spans of the errors reported so far in `fileName` (a compiler file name). */
+  errorsIn(fileName: string): readonly TextSpan[] {
+    return this.errorSpans.get(fileName) ?? [];
+  }
+
   location(node: Node): SourceLocation {
     const { line, column } = node.getSourceFile().getLineAndColumnAtPos(node.getStart());
     return { file: this.relative(node.getSourceFile().getFilePath()), line, column };
@@ -94,14 +128,28 @@ export class Reporter {
   ): void {
     const from = sourceFile.getLineAndColumnAtPos(start);
     const to = sourceFile.getLineAndColumnAtPos(end);
-    const frame = codeFrame(sourceFile.getFullText(), {
-      line: from.line,
-      column: from.column,
-      endLine: to.line,
-      endColumn: to.column,
-    });
-    const file = this.relative(sourceFile.getFilePath());
+    const text = sourceFile.getFullText();
+    this.record(sourceFile.compilerNode.fileName, text, { start, end }, from, to, severity, code, message, fix);
+  }
+
+  private record(
+    fileName: string,
+    text: string,
+    span: TextSpan,
+    from: { line: number; column: number },
+    to: { line: number; column: number },
+    severity: Diagnostic["severity"],
+    code: DiagnosticCode,
+    message: string,
+    fix: string | undefined,
+  ): void {
+    const frame = codeFrame(text, { line: from.line, column: from.column, endLine: to.line, endColumn: to.column });
+    const file = this.relative(fileName);
     this.diagnostics.push({ code, severity, message, file, ...from, frame, fix: fix ?? DIAGNOSTIC_CODES[code].fix });
+    if (severity !== "error") return;
+    const spans = this.errorSpans.get(fileName) ?? [];
+    spans.push(span);
+    this.errorSpans.set(fileName, spans);
   }
 }
 

@@ -33,6 +33,11 @@ export interface SchemaWriterOptions {
   readonly strict: boolean;
   /** True for the author's own files, by compiler file name: diagnostics point into them only. */
   readonly isLocal: (fileName: string) => boolean;
+  /**
+   * True for declaration files of the environment besides TypeScript's lib, such as the sandbox's
+   * globals of `@kiln/sdk` (which add to `Error`, say): their types count as built-in ones.
+   */
+  readonly isEnvironment?: (file: ts.SourceFile) => boolean;
 }
 
 /** The three schemas of one job, as {@link JobModel} carries them. */
@@ -829,7 +834,7 @@ export class SchemaWriter {
   }
 
   private isLib(file: ts.SourceFile): boolean {
-    return this.program.isSourceFileDefaultLibrary(file);
+    return this.program.isSourceFileDefaultLibrary(file) || this.options.isEnvironment?.(file) === true;
   }
 
   private isLibSymbol(symbol: ts.Symbol): boolean {

@@ -1,23 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildExtension } from "@kiln/codegen";
-import { ExtensionHost, type LoadOptions } from "@kiln/host";
+import { type TestExtensionOptions, type TestRun, testExtension } from "@kiln/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const projectDir = new URL("..", import.meta.url).pathname;
-let work: string;
-let dist: string;
+const projectDir = new URL("..", import.meta.url);
 let server: Server;
 let base: string;
 const requests: string[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "kiln-links-"));
-  dist = join(work, "dist");
-  await buildExtension({ projectDir, outDir: dist });
   server = createServer((req, res) => {
     requests.push(req.url ?? "");
     if (req.url === "/") res.writeHead(200, { "content-type": "text/html" }).end("<title>Home</title>hello");
@@ -27,31 +18,25 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => {
+afterAll(() => {
   server.close();
-  await rm(work, { recursive: true, force: true });
 });
 
-async function check(load: LoadOptions, urls: string[]) {
-  const host = new ExtensionHost({ store: ":memory:", logger: () => {} });
-  await host.load(dist, load);
-  const id = await host.jobs.dispatch("link-checker", "check-links", { urls });
-  const done = await host.jobs.wait(id);
-  await host.close();
-  return done;
+async function check(options: TestExtensionOptions, urls: string[]): Promise<TestRun> {
+  const ext = await testExtension(projectDir, options);
+  try {
+    return await ext.run("check-links", { urls });
+  } finally {
+    await ext.close();
+  }
 }
 
 describe("link-checker", () => {
   it("fetches allowed hosts through http.fetch, and reports refused ones without contacting them", async () => {
     requests.length = 0;
-    const done = await check({ permissions: "*" }, [
-      `${base}/`,
-      `${base}/missing`,
-      "http://127.0.0.2:9/x",
-      `${base}/away`,
-    ]);
-    expect(done.state).toBe("completed");
-    expect(done.result).toEqual({
+    const run = await check({}, [`${base}/`, `${base}/missing`, "http://127.0.0.2:9/x", `${base}/away`]);
+    expect(run.state).toBe("completed");
+    expect(run.result).toEqual({
       checked: 4,
       ok: 1,
       broken: 3,
@@ -63,17 +48,49 @@ describe("link-checker", () => {
       ],
     });
     expect(requests).toEqual(["/", "/missing", "/away"]);
+    // Every link went through the built-in, then the report went to kv.
+    expect(run.calls.map((c) => [c.name, c.error?.code])).toEqual([
+      ["http.fetch", undefined],
+      ["http.fetch", undefined],
+      ["http.fetch", "KILN_HOST_NOT_ALLOWED"],
+      ["http.fetch", "KILN_HOST_NOT_ALLOWED"],
+      ["kv.set", undefined],
+    ]);
   });
 
   it("gets KILN_PERMISSION_DENIED for every fetch when the app withholds http.fetch", async () => {
-    const done = await check({ permissions: ["kv.write"] }, [`${base}/`]);
-    expect(done.state).toBe("completed");
-    expect(done.result).toMatchObject({ results: [{ url: `${base}/`, error: "KILN_PERMISSION_DENIED" }] });
+    const run = await check({ grants: ["kv.write"] }, [`${base}/`]);
+    expect(run.state).toBe("completed");
+    expect(run.result).toMatchObject({ results: [{ url: `${base}/`, error: "KILN_PERMISSION_DENIED" }] });
   });
 
   it("fails, naming the operation, when a denial is not caught (kv.write withheld)", async () => {
-    const done = await check({ permissions: ["http.fetch"] }, [`${base}/`]);
-    expect(done.state).toBe("failed");
-    expect(done.error?.message).toMatch(/HostCallError: .*kv\.set/);
+    const run = await check({ grants: ["http.fetch"] }, [`${base}/`]);
+    expect(run.state).toBe("failed");
+    expect(run.error?.message).toMatch(/HostCallError: .*kv\.set/);
+  });
+
+  it("checks links against a fake http.fetch, with no network at all", async () => {
+    const run = await check(
+      {
+        operations: {
+          "http.fetch": ({ url }: { url: string }) => ({
+            status: url.endsWith("/gone") ? 410 : 200,
+            headers: {},
+            body: "<title>Fake</title>",
+          }),
+        },
+      },
+      ["https://example.com/", "https://example.com/gone"],
+    );
+    expect(run.result).toMatchObject({
+      ok: 1,
+      broken: 1,
+      results: [{ status: 200, title: "Fake" }, { status: 410 }],
+    });
+    expect(run.calls.filter((c) => c.name === "http.fetch").map((c) => c.input)).toEqual([
+      { url: "https://example.com/" },
+      { url: "https://example.com/gone" },
+    ]);
   });
 });

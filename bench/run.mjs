@@ -282,6 +282,30 @@ function rows(template, dist) {
         ),
       ],
     },
+    {
+      id: "dev",
+      title: "The author's loop: edit → job result (Kiln only)",
+      what: "`kiln dev` on a copy of extensions/test-extension running `counter`: a string in src/index.ts edited N times, from each file write to the result line of the run on the new build (median and p90 of the edits, after the first build); the warm rebuild as `kiln build --watch` prints it (`built … in N ms`, the builds after the first) and from the write to that line; the first build and run of `kiln dev` in a cold process.",
+      metrics: [
+        M("result", "edit → result, median", "ms"),
+        M("resultP90", "edit → result, p90", "ms"),
+        M("build", "warm rebuild (--watch), median", "ms"),
+        M("toBuilt", "edit → built line (--watch), median", "ms"),
+        M("first", "first build + run (cold)", "ms"),
+      ],
+      // Each round is already N edits of one process each (dev and --watch).
+      rounds: n(1, 2),
+      timeoutMs: 300_000,
+      columns: [
+        {
+          engine: "kiln",
+          script: join(ROOT, "packages", "cli", "bench", "dev-loop.mjs"),
+          scenario: "dev",
+          opts: { edits: n(10, 20) },
+          label: "Kiln (`kiln dev`, `kiln build --watch`)",
+        },
+      ],
+    },
   ];
 }
 
@@ -320,7 +344,8 @@ async function sample(row, column) {
     if (r.code !== 0) return { error: `exit ${r.code ?? r.signal}: ${tail(r.stderr || r.stdout)}` };
     return { metrics: { ...(r.resultAt === undefined ? {} : { result: r.resultAt }), exit: r.exitMs } };
   }
-  const script = join(BENCH, "scenarios", `${column.engine}.mjs`);
+  // A column may name its own script (a package's benchmark), run the same way as a scenario.
+  const script = column.script ?? join(BENCH, "scenarios", `${column.engine}.mjs`);
   const r = await runChild(["--expose-gc", script, column.scenario, JSON.stringify(column.opts)], {
     timeoutMs: row.timeoutMs ?? 180_000,
   });

@@ -13,6 +13,10 @@
 //    - author: `@kiln/cli` + `@kiln/sdk`:
 //      `kiln build` a small extension, then `kiln run` one of its jobs.
 //    Both print their size on disk and their largest packages.
+// 3. `npm create kiln`, from the create-kiln tarball (`npm exec --package=<tarball> -- create-kiln`),
+//    at the same time as the installs: the new project's @kiln packages point at the tarballs
+//    (`overrides`), then `npm install`, `npm run typecheck`, `npm run build` and `npm test` must
+//    pass. Prints the time from the scaffold to the passing test, step by step.
 import { execFileSync, spawn } from "node:child_process";
 import {
   existsSync,
@@ -128,6 +132,52 @@ async function install(app, names) {
 }
 
 const installs = Promise.all([install("host-app", ["@kiln/host"]), install("author-app", ["@kiln/cli", "@kiln/sdk"])]);
+
+/**
+ * `npm create kiln new-ext` as a user runs it, but from the create-kiln tarball, then the new
+ * project's own scripts: its @kiln dependencies are pointed at the tarballs. Output is captured
+ * (it runs alongside the other checks) and printed at the end; resolves to each step's time.
+ */
+async function createProject() {
+  const dir = join(out, "new-ext");
+  const steps = [];
+  const step = async (name, cmd, args, cwd = dir) => {
+    const t0 = performance.now();
+    const r = await capture(cmd, args, { cwd, env: cleanEnv });
+    steps.push({ name, time: since(t0), ...r });
+    return r.code === 0;
+  };
+  const createKiln = packages.find(({ pkg }) => pkg.name === "create-kiln");
+  if (!createKiln) return { steps, failed: "create-kiln is not among the publishable packages" };
+  const t0 = performance.now();
+  const scaffolded = await step(
+    "npm exec create-kiln",
+    "npm",
+    ["exec", "--yes", `--package=${createKiln.tarball}`, "--", "create-kiln", "new-ext"],
+    out,
+  );
+  if (!scaffolded) return { steps, failed: "npm exec create-kiln" };
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  for (const field of ["dependencies", "devDependencies"]) {
+    for (const name of Object.keys(pkg[field] ?? {})) {
+      if (name.startsWith("@kiln/") && !overrides[name]) return { steps, failed: `${name} was not packed` };
+      if (overrides[name]) pkg[field][name] = overrides[name];
+    }
+  }
+  pkg.overrides = overrides;
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  const npmInstall = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+  for (const [name, args] of [
+    ["npm install", npmInstall],
+    ["npm run typecheck", ["run", "typecheck"]],
+    ["npm run build", ["run", "build"]],
+    ["npm test", ["test"]],
+  ]) {
+    if (!(await step(name, "npm", args))) return { steps, failed: name };
+  }
+  return { steps, total: since(t0) };
+}
+const created = createProject();
 
 // --- publint + attw -------------------------------------------------------------------------------
 
@@ -293,6 +343,14 @@ if (authorApp.code === 0) {
     if (r.code !== 0 || last !== '{"count":3}') fail(`author-app: kiln run exited ${r.code}, last line ${last}`);
   }
 }
+const newProject = await created;
+console.log("\nnew-ext: npm create kiln (from the create-kiln tarball), then its scripts");
+for (const { name, time, code, output } of newProject.steps) {
+  console.log(`  ${name}: ${code === 0 ? "ok" : `exit ${code}`} in ${time}`);
+  if (code !== 0 || name === "npm test") process.stdout.write(output.replace(/^/gm, "    "));
+}
+if (newProject.failed) fail(`new-ext: ${newProject.failed} failed`);
+else console.log(`new-ext: from npm exec create-kiln to a passing npm test in ${newProject.total}`);
 console.log(`\ninstall checks: ${since(t)} after publint + attw`);
 
 console.log(`\ncheck:packages: ${since(started)}`);

@@ -3,4 +3,14 @@
  *
  * @packageDocumentation
  */
+
+export type {
+  InspectedJob,
+  InspectedKind,
+  InspectedManifest,
+  InspectedModule,
+  InspectedSection,
+  InspectProblem,
+  InspectReport,
+} from "./commands/inspect.js";
 export { main } from "./main.js";

@@ -21,14 +21,34 @@ interface Entry {
 
 const COMMANDS: readonly Entry[] = [
   {
+    name: "new",
+    synopsis: [
+      [
+        "kiln new <dir> [--template basic|http|files] [--name <id>]",
+        "Create an extension project in <dir> from a template: it builds, runs and tests as it is.",
+      ],
+    ],
+    load: () => import("./commands/new.js"),
+  },
+  {
     name: "build",
     synopsis: [
       [
-        "kiln build <extension-dir> [--out <dir>] [--strict]",
+        "kiln build <extension-dir> [--out <dir>] [--strict] [--no-typecheck] [--watch]",
         "Build the extension: <extension-dir>/dist/{manifest.json, extension.wasm, types.d.ts}.",
       ],
     ],
     load: () => import("./commands/build.js"),
+  },
+  {
+    name: "dev",
+    synopsis: [
+      [
+        "kiln dev <extension-dir> [<job>] [--input <json>] [--grant <perm>]... [--folder <name>=<path>]...",
+        "Build, run a job, and again on every change: edit → result in a warm process.",
+      ],
+    ],
+    load: () => import("./commands/dev.js"),
   },
   {
     name: "run",
@@ -43,6 +63,16 @@ const COMMANDS: readonly Entry[] = [
       ],
     ],
     load: () => import("./commands/run.js"),
+  },
+  {
+    name: "inspect",
+    synopsis: [
+      [
+        "kiln inspect <dist-dir|extension.wasm|manifest.json> [--json]",
+        "Show what a build holds: jobs and their schemas, permissions, limits, sizes, imports, exports, hash check.",
+      ],
+    ],
+    load: () => import("./commands/inspect.js"),
   },
   {
     name: "jobs list",

@@ -3,17 +3,17 @@
  *
  * @module
  */
-import { relative } from "node:path";
+import type { BuildOptions } from "@kiln/codegen";
 import { parse } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT, UsageError } from "../errors.js";
 
 const NAME = "build";
 
-/** `kiln build <extension-dir> [--out <dir>] [--strict]`. */
+/** `kiln build <extension-dir> [--out <dir>] [--strict] [--no-typecheck] [--watch]`. */
 export const command: Command = {
   name: NAME,
-  usage: `Usage: kiln build <extension-dir> [--out <dir>] [--strict]
+  usage: `Usage: kiln build <extension-dir> [--out <dir>] [--strict] [--no-typecheck] [--watch]
 
 Build the extension in <extension-dir> (its package.json, and src/index.ts or the entry its "kiln"
 section names) into <extension-dir>/dist/: manifest.json (with the JSON Schemas of each job's
@@ -24,13 +24,24 @@ are listed together, each with its code, file:line:col, a code frame and a fix.
 Options:
   --out <dir>   write the three files to <dir> instead
   --strict      refuse \`any\` in a job's input, result or state type (it accepts any JSON value)
+  --no-typecheck
+                build without type-checking (the sources are checked with the project's
+                tsconfig.json by default, each type error a KILN_TYPE_ERROR diagnostic)
+  --watch       build, then build again on every change to the project's sources, package.json or
+                tsconfig.json (new files too; not dist/ or node_modules/), one line per build,
+                until Ctrl-C; the compiler stays loaded, so a rebuild takes a fraction of the first
   -h, --help    show this help
 `,
   run,
 };
 
 async function run(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parse(NAME, args, { out: { type: "string" }, strict: { type: "boolean" } });
+  const { values, positionals } = parse(NAME, args, {
+    out: { type: "string" },
+    strict: { type: "boolean" },
+    "no-typecheck": { type: "boolean" },
+    watch: { type: "boolean" },
+  });
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length
@@ -39,32 +50,18 @@ async function run(args: readonly string[]): Promise<number> {
       NAME,
     );
   }
-  const started = performance.now();
-  // The compiler (ts-morph, esbuild, Binaryen) takes most of a second to import: only here.
-  const { buildExtension, DiagnosticsError, formatDiagnostic, summarizeDiagnostics } = await import("@kiln/codegen");
-  let result: Awaited<ReturnType<typeof buildExtension>>;
-  try {
-    result = await buildExtension({
-      projectDir: positionals[0] as string,
-      ...(typeof values.out === "string" ? { outDir: values.out } : {}),
-      ...(values.strict === true ? { strict: true } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof DiagnosticsError)) throw error;
-    // Every diagnostic with its code frame, then the summary line.
-    process.stderr.write(
-      `${error.diagnostics.map(formatDiagnostic).join("\n\n")}\n\n${summarizeDiagnostics(error.diagnostics)}\n`,
-    );
-    return EXIT.failed;
+  const options: BuildOptions = {
+    projectDir: positionals[0] as string,
+    ...(typeof values.out === "string" ? { outDir: values.out } : {}),
+    ...(values.strict === true ? { strict: true } : {}),
+    ...(values["no-typecheck"] === true ? { typecheck: false } : {}),
+  };
+  // Building and its output (the "built …" line, or the diagnostics) are shared with `kiln dev`.
+  const { buildAndReport, checkProjectFolder, watchBuilds } = await import("../watch.js");
+  if (values.watch === true) {
+    checkProjectFolder(NAME, options.projectDir);
+    return watchBuilds(options);
   }
-  const ms = Math.round(performance.now() - started);
-  const fromHere = relative(process.cwd(), result.outDir);
-  // A path that climbs out of the working directory reads better as the absolute one.
-  const where = fromHere.startsWith("..") ? result.outDir : fromHere || ".";
-  const jobs = result.manifest.jobs.length;
-  console.log(
-    `built ${result.manifest.id} ${result.manifest.version} → ${where}/ ` +
-      `(${jobs} job${jobs === 1 ? "" : "s"}, extension.wasm ${(result.sizes.module / 1024).toFixed(1)} KiB) in ${ms} ms`,
-  );
-  return EXIT.ok;
+  const result = await buildAndReport(({ buildExtension }) => buildExtension(options));
+  return result ? EXIT.ok : EXIT.failed;
 }

@@ -7,13 +7,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { setFlagsFromString } from "node:v8";
-import { didYouMean } from "@kiln/contracts";
 import type { JobRecord } from "@kiln/host";
 import { GRANT_OPTIONS, parse, parseFolders, parseGrants } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT, UsageError } from "../errors.js";
 import { checkDistFolder, peekManifest } from "../extensions.js";
 import { Interrupts } from "../interrupts.js";
+import { followJob, parseInput, unknownJob } from "../job-run.js";
 import { formatLog, jobFailure, progressView, resumeHint } from "../output.js";
 
 const NAME = "run";
@@ -75,14 +75,7 @@ async function run(args: readonly string[]): Promise<number> {
     throw new UsageError(`run takes <dist-dir> <job>, got ${positionals.length} argument(s)`, NAME);
   }
   const [dir, jobName] = positionals as [string, string];
-  let input: unknown = null;
-  if (typeof values.input === "string") {
-    try {
-      input = JSON.parse(values.input);
-    } catch (error) {
-      throw new UsageError(`--input is not JSON: ${(error as Error).message}`, NAME);
-    }
-  }
+  const input = parseInput(NAME, values.input);
   const permissions = parseGrants(values.grant);
   const folders = parseFolders(NAME, values.folder);
   const store = values.store;
@@ -90,15 +83,9 @@ async function run(args: readonly string[]): Promise<number> {
   // Before anything starts: the folder holds a build, and the job is one of its jobs.
   checkDistFolder(dir);
   const manifest = await peekManifest(dir);
-  if (manifest && !manifest.jobs.includes(jobName)) {
-    throw new UsageError(
-      `unknown job "${jobName}"${didYouMean(jobName, manifest.jobs)}; ` +
-        `extension "${manifest.id}" in ${dir} has ${manifest.jobs.length ? `the jobs ${manifest.jobs.join(", ")}` : "no jobs"}`,
-      false,
-    );
-  }
+  if (manifest && !manifest.jobs.includes(jobName)) throw unknownJob(jobName, manifest, dir);
 
-  const { checkJobInput, ExtensionHost, TERMINAL_STATES } = await import("@kiln/host");
+  const { checkJobInput, ExtensionHost } = await import("@kiln/host");
   // A wrong input fails now, as dispatch would fail it, before the load and the extension's init.
   if (manifest) checkJobInput(manifest.id, jobName, manifest.inputs.get(jobName), input);
   const view = progressView();
@@ -120,12 +107,10 @@ async function run(args: readonly string[]): Promise<number> {
       process.stderr.write("kiln: interrupted before the job started\n");
       return interrupts.exitCode;
     }
-    host.jobs.on("progress", (e) => view.update(e.jobId, e.progress));
-    jobId = await host.jobs.dispatch(loaded.id, jobName, input);
-    view.start(jobId, jobName);
-    if (interrupts.signal) stop();
-    final = await host.jobs.wait(jobId, [...TERMINAL_STATES, "paused"]);
-    view.finish(jobId);
+    final = await followJob(host, view, { extensionId: loaded.id, jobName, input }, (id) => {
+      jobId = id;
+      if (interrupts.signal) stop();
+    });
   } finally {
     view.close();
     // Unload first: cleanup may log, and the result must stay the last line of stdout.

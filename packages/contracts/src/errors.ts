@@ -19,6 +19,7 @@ export const ERROR_AREAS = {
   store: "The job store",
   plugin: "The plugin and bare Javy modules",
   options: "Options given to Kiln's APIs",
+  testing: "Testing extensions",
 } as const;
 
 /** One of the keys of {@link ERROR_AREAS}. */
@@ -558,8 +559,9 @@ export const ERRORS = {
   },
   KILN_SQLITE_BINDING_MISSING: {
     area: "store",
-    summary: "better-sqlite3's native binding was never built: the package manager skipped its install script",
-    fix: "npm: allow the script (do not install with --ignore-scripts; npm >= 11 with allowScripts: add better-sqlite3), then `npm rebuild better-sqlite3`. pnpm: `pnpm approve-builds` (or list better-sqlite3 in `onlyBuiltDependencies`), then `pnpm rebuild better-sqlite3`. yarn: enable its build (`enableScripts`/`dependenciesMeta`), then `yarn rebuild better-sqlite3`. See docs/installation.md.",
+    summary:
+      "better-sqlite3's native binding cannot be loaded: never built (the package manager skipped its install script), built for another Node version, or built for another machine",
+    fix: 'Never built: let its install script run (npm: no --ignore-scripts; pnpm 10: `pnpm approve-builds`, or `"pnpm": { "onlyBuiltDependencies": ["better-sqlite3"] }` in package.json; Yarn: no `enableScripts: false`). Then, and for the other two cases, rebuild it with the Node that runs the application: `npm rebuild better-sqlite3`, `pnpm rebuild better-sqlite3` or `yarn rebuild better-sqlite3`. The message names the package manager that installed it; see docs/installation.md.',
   },
   KILN_STORE_TOO_NEW: {
     area: "store",
@@ -629,6 +631,23 @@ export const ERRORS = {
     area: "options",
     summary: "An option given to a Kiln API is out of range (a rate, a size, a depth)",
     fix: "Use the range the message states.",
+  },
+
+  // --- @kiln/testing ------------------------------------------------------------------------------
+  KILN_TEST_TIMEOUT: {
+    area: "testing",
+    summary: "A job run through `@kiln/testing` did not end within the run's `timeoutMs`; it was cancelled",
+    fix: "Pass a larger `{ timeoutMs }` (default 30 s), or read the message's last log lines: the job may wait for an operation the test did not fake.",
+  },
+  KILN_TEST_NO_CHECKPOINT: {
+    area: "testing",
+    summary: "A test driver's job ended before the checkpoint it was to pause, cancel or crash after",
+    fix: "Lower `afterCheckpoints`, or give the job input that makes it checkpoint more often.",
+  },
+  KILN_TEST_HOST_EXITED: {
+    area: "testing",
+    summary: "The process `crashAndResume` ran the first host in ended before the planned crash",
+    fix: "Read the reason in the message (and the process's stderr above it); the first host needs `@kiln/testing`'s built `dist/crash-child.js`.",
   },
 } as const satisfies Record<`KILN_${string}`, ErrorInfo>;
 

@@ -979,6 +979,7 @@ static int load_module(uint8_t *bc, size_t len, int borrowed)
     module_bc = NULL;
     module_bc_owned = 0;
 
+    kiln_forget_call_sites(); /* its code may land where freed code of the last module was */
     obj = JS_ReadObject(ctx, bc, len, JS_READ_OBJ_BYTECODE);
     if (JS_IsException(obj)) {
         record_exception();

@@ -91,6 +91,10 @@ int kiln_fill_line_tables(JSContext *ctx, JSValueConst module);
    kiln_capture_stack, looked up once per call site and then cached: a few frame hops per call. */
 int kiln_call_site(JSContext *ctx, int skip);
 
+/* Empties kiln_call_site's cache; to be called before another module's bytecode is read in, which
+   may reuse the addresses of code freed since (a module's top-level code, once evaluated). */
+void kiln_forget_call_sites(void);
+
 /* Whether `value` is an error that JS cannot catch (the interrupted error above). */
 int kiln_is_uncatchable_error(JSContext *ctx, JSValueConst value);
 

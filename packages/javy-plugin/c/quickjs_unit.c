@@ -381,9 +381,9 @@ static JSAtom bundle_file = JS_ATOM_NULL;
 /* Lines of call sites already looked up, by the address of the instruction after the call.
    find_line_num decodes a function's line table from its start, so its cost grows with where in
    the function the call sits, and a log call in a loop asks for the same site again and again.
-   Only functions of the bundle are cached: a module stays registered in its context for the
-   instance's life (QuickJS frees no evaluated module), so an address never comes to stand for
-   another function's instruction. */
+   Only functions of the bundle are cached. A function's code lives while the function can run,
+   but a module's top-level code is freed once evaluated, and the next module read in (invoke with
+   other bytecode) may get its address: kiln_forget_call_sites empties the cache before then. */
 #define CALL_SITE_CACHE_BITS 6
 static struct {
     const uint8_t *pc;
@@ -405,6 +405,11 @@ static int call_site_line(JSContext *ctx, JSFunctionBytecode *b, const uint8_t *
     call_site_cache[slot].pc = pc;
     call_site_cache[slot].line = line;
     return line;
+}
+
+void kiln_forget_call_sites(void)
+{
+    memset(call_site_cache, 0, sizeof call_site_cache);
 }
 
 int kiln_call_site(JSContext *ctx, int skip)

@@ -6,7 +6,7 @@
  * @module
  */
 import { KilnError } from "@kiln/contracts/errors";
-import type { JsErrorRecord } from "./abi.js";
+import { BUNDLE_FILE, type JsErrorRecord } from "./abi.js";
 
 /** The plugin could not compile the JavaScript source (QuickJS reported a syntax error, …). */
 export class PluginCompileError extends KilnError {
@@ -19,7 +19,7 @@ export class PluginCompileError extends KilnError {
   constructor(quickjsMessage: string) {
     super(
       "KILN_JS_COMPILE_FAILED",
-      `QuickJS could not compile the JavaScript (as the ES module "function.mjs"): ${quickjsMessage}\n` +
+      `QuickJS could not compile the JavaScript (as the ES module "${BUNDLE_FILE}"): ${quickjsMessage}\n` +
         "Fix the code at the line shown; the plugin accepts one bundled ES module without imports.",
     );
     this.quickjsMessage = quickjsMessage;

@@ -9,7 +9,7 @@
  */
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from "node:zlib";
 import { KilnError } from "@kiln/contracts/errors";
-import { SOURCE_MAP_SECTION } from "./abi.js";
+import { BUNDLE_FILE, SOURCE_MAP_SECTION } from "./abi.js";
 
 /**
  * The source map a module carries: the fields of a version 3 source map that mapping needs, so any
@@ -186,6 +186,6 @@ export function decodeSourceMapSection(bytes: Uint8Array): StoredSourceMap {
 function invalid(reason: string): never {
   throw new KilnError(
     "KILN_MODULE_INVALID",
-    `a source map (a module's ${SOURCE_MAP_SECTION} section) is corrupted: ${reason}. Rebuild the extension with \`kiln build\`; until then its stacks show bundle positions (function.mjs:line)`,
+    `a source map (a module's ${SOURCE_MAP_SECTION} section) is corrupted: ${reason}. Rebuild the extension with \`kiln build\`; until then its stacks show bundle positions (${BUNDLE_FILE}:line)`,
   );
 }

@@ -85,6 +85,18 @@ describe("the console's output site", () => {
     expect(plugin.outputSite()).toBeUndefined();
   });
 
+  it("is the line of the module that runs, after another module ran in the same instance", async () => {
+    // A module's top-level code is freed once evaluated: the next module's code may take its
+    // addresses, so no site cached for the last module may answer for it.
+    const lines: (number | undefined)[] = [];
+    let plugin: PluginInstance | undefined;
+    plugin = await PluginInstance.create({ onStdout: () => lines.push(plugin?.outputSite()?.line) });
+    for (let blank = 0; blank < 6; blank++) {
+      plugin.invoke(plugin.compile(`${"\n".repeat(blank)}console.log(${blank});\nexport function run() {}\n`), "run");
+    }
+    expect(lines).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it("names the console methods as Node does", async () => {
     const h = await harness();
     h.run(

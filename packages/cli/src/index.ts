@@ -12,5 +12,5 @@ export type {
   InspectedSection,
   InspectProblem,
   InspectReport,
-} from "./commands/inspect.js";
+} from "./inspect/report.js";
 export { main } from "./main.js";

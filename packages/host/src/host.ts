@@ -18,7 +18,7 @@ import {
 import {
   type HostCallReply,
   hostCallFailure,
-  MODULE_IMPORTS,
+  moduleLinkProblems,
   PLUGIN_NAMESPACE,
   readImportNamespace,
   readPluginBytes,
@@ -604,22 +604,10 @@ async function readManifest(file: string): Promise<Manifest> {
 
 /** Refuses a module that imports anything but the plugin, or lacks an export the manifest names. */
 function checkLinkage(file: string, module: WebAssembly.Module, manifest: Manifest, namespace: string): void {
-  const problems: string[] = [];
-  if (manifest.module.plugin !== namespace) {
-    problems.push(`it was built for plugin "${manifest.module.plugin}", but this host runs "${namespace}"`);
-  }
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module !== namespace || !MODULE_IMPORTS.some((a) => a.name === imp.name && a.kind === imp.kind)) {
-      problems.push(`it imports ${imp.kind} "${imp.module}"."${imp.name}", which the host does not provide`);
-    }
-  }
-  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  const wanted = [
-    ...manifest.jobs.map((j) => j.export),
-    ...(manifest.hooks.init ? [manifest.hooks.init] : []),
-    ...(manifest.hooks.cleanup ? [manifest.hooks.cleanup] : []),
-  ];
-  for (const name of wanted)
-    if (!exports.has(name)) problems.push(`it does not export "${name}", which its manifest names`);
+  const problems = moduleLinkProblems(
+    manifest,
+    { imports: WebAssembly.Module.imports(module), exports: WebAssembly.Module.exports(module) },
+    namespace,
+  );
   if (problems.length) throw new ModuleLinkError(basename(file), problems, manifest.id);
 }

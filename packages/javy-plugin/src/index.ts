@@ -48,6 +48,7 @@ export {
 } from "./abi.js";
 export { JavyModuleFailedError, JsError, PluginCompileError, PluginTrapError, WasiExit } from "./errors.js";
 export { type JavyModuleResult, type RunJavyModuleOptions, runJavyModule } from "./javy.js";
+export { type ModuleLinkage, moduleLinkProblems } from "./linkage.js";
 export { type DynamicExport, type DynamicModuleOptions, emitDynamicModule, jsExportName } from "./module.js";
 export {
   compileSource,

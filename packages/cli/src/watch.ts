@@ -16,12 +16,6 @@ export const DEBOUNCE_MS = 50;
 /** The files whose changes can change a build: sources, and JSON (package.json, tsconfig.json, data). */
 const SOURCE_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json"]);
 
-/** The outputs `buildExtension` writes into its out folder, never a reason to rebuild. */
-async function outputNames(): Promise<ReadonlySet<string>> {
-  const { MODULE_FILE, TYPES_FILE } = await import("@kiln/codegen");
-  return new Set(["manifest.json", MODULE_FILE, TYPES_FILE]);
-}
-
 /** `built test-extension 0.1.0 → dist/ (3 jobs, extension.wasm 5.2 KiB) in 812 ms`: a build's one line. */
 export function builtLine(result: BuildResult, ms: number): string {
   const fromHere = relative(process.cwd(), result.outDir);
@@ -110,9 +104,10 @@ export async function watchBuilds(options: BuildOptions, hooks: WatchHooks = {})
     hooks.onInterrupt?.();
     stop();
   });
-  const { BuildSession } = await import("@kiln/codegen");
+  const { BuildSession, MODULE_FILE, TYPES_FILE } = await import("@kiln/codegen");
   const session = new BuildSession(options);
-  const outputs = await outputNames();
+  // The files the build writes into its out folder, never a reason to rebuild.
+  const outputs: ReadonlySet<string> = new Set(["manifest.json", MODULE_FILE, TYPES_FILE]);
   const loop = new RebuildLoop(async () => {
     try {
       const started = firstStarted ?? performance.now();

@@ -11,7 +11,7 @@ import { compileSource, emitDynamicModule, loadPluginModule, PLUGIN_NAMESPACE } 
 import { type Message as EsbuildMessage, build as esbuild } from "esbuild";
 import { builtinFix, builtinMessage, nodeBuiltinName } from "./analyze/imports.js";
 import { type AnalysisCache, analyzeProject } from "./analyze.js";
-import { DIAGNOSTIC_CODES, DiagnosticsError } from "./diagnostics.js";
+import { codeFrame, DIAGNOSTIC_CODES, DiagnosticsError } from "./diagnostics.js";
 import { generateGlue, generateManifest } from "./generate.js";
 import type { ExtensionModel } from "./model.js";
 import { moduleExports } from "./names.js";
@@ -41,11 +41,6 @@ export interface BuildOptions {
    * instead of giving them the schema `{}`, which accepts any JSON value. Default false.
    */
   readonly strict?: boolean;
-  /**
-   * Warm state kept between builds of one project in one process (`kiln build --watch`,
-   * `kiln dev`); see {@link BuildSession}, whose `build()` sets it. Default: none, a one-shot build.
-   */
-  readonly session?: BuildSession;
   /**
    * Type-check the extension's own files with its tsconfig.json's options (the SDK's preset
    * without one) and fail the build on a type error (`KILN_TYPE_ERROR`, listed with the other
@@ -105,7 +100,19 @@ export class BuildError extends KilnError {
  * Builds one extension. Throws {@link DiagnosticsError} with every problem in the author's
  * decorators, or {@link BuildError} when bundling or compiling fails.
  */
-export async function buildExtension(options: BuildOptions): Promise<BuildResult> {
+export function buildExtension(options: BuildOptions): Promise<BuildResult> {
+  return buildWith(options, compileSource);
+}
+
+/**
+ * {@link buildExtension}, compiling the bundle to bytecode with `compile` (a {@link BuildSession}
+ * passes its warm plugin instance's).
+ * @internal
+ */
+export async function buildWith(
+  options: BuildOptions,
+  compile: (source: string) => Promise<Uint8Array>,
+): Promise<BuildResult> {
   const projectDir = resolve(options.projectDir);
   const outDir = resolve(options.outDir ?? join(projectDir, "dist"));
   const timings = { analyze: 0, bundle: 0, compile: 0, emit: 0 };
@@ -138,7 +145,7 @@ export async function buildExtension(options: BuildOptions): Promise<BuildResult
 
   let bytecode: Uint8Array;
   try {
-    bytecode = await (options.session ? options.session.compile(bundle) : compileSource(bundle));
+    bytecode = await compile(bundle);
   } catch (cause) {
     throw new BuildError(
       "KILN_JS_COMPILE_FAILED",
@@ -273,13 +280,8 @@ function formatBundleMessage(m: EsbuildMessage, projectDir: string, text: string
   // esbuild names files relative to its working directory (the process's) and counts columns in bytes.
   const file = at.file === GLUE_FILE ? at.file : relative(projectDir, resolve(at.file)).split("\\").join("/");
   const bytes = Buffer.from(at.lineText);
-  const start = bytes.subarray(0, at.column).toString().length;
-  const end = bytes.subarray(0, at.column + Math.max(at.length, 1)).toString().length;
-  const gutter = String(at.line);
-  const pad = at.lineText.slice(0, start).replace(/[^\t]/g, " ");
-  const frame = [
-    `> ${gutter} | ${at.lineText}`,
-    `  ${" ".repeat(gutter.length)} | ${pad}${"^".repeat(Math.max(1, end - start))}`,
-  ];
-  return [`${file}:${at.line}:${start + 1}: ${text}`, ...frame, ...extra].join("\n");
+  const column = bytes.subarray(0, at.column).toString().length + 1;
+  const endColumn = bytes.subarray(0, at.column + Math.max(at.length, 1)).toString().length + 1;
+  const frame = codeFrame(at.lineText, { line: at.line, column, endLine: at.line, endColumn }, at.line);
+  return [`${file}:${at.line}:${column}: ${text}`, frame, ...extra].join("\n");
 }

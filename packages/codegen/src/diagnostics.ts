@@ -67,16 +67,17 @@ const CONTEXT_LINES = 1;
 
 /**
  * Renders the lines around `span` with a `>` gutter mark and carets under the span, in the style of
- * babel's and vitest's code frames.
+ * babel's and vitest's code frames. `source` is the text from line `firstLine` on (default 1), so
+ * an excerpt, such as the one line a bundler quotes, keeps its real line numbers.
  */
-export function codeFrame(source: string, span: FrameSpan): string {
+export function codeFrame(source: string, span: FrameSpan, firstLine = 1): string {
   const lines = source.split(/\r?\n/);
-  const first = Math.max(1, span.line - CONTEXT_LINES);
-  const last = Math.min(lines.length, span.line + CONTEXT_LINES);
+  const first = Math.max(firstLine, span.line - CONTEXT_LINES);
+  const last = Math.min(firstLine + lines.length - 1, span.line + CONTEXT_LINES);
   const width = String(last).length;
   const out: string[] = [];
   for (let n = first; n <= last; n++) {
-    const text = lines[n - 1] ?? "";
+    const text = lines[n - firstLine] ?? "";
     const gutter = `${n === span.line ? ">" : " "} ${String(n).padStart(width)} |`;
     out.push(text === "" ? gutter : `${gutter} ${text}`);
     if (n === span.line) out.push(`  ${" ".repeat(width)} | ${caretLine(text, span)}`);

@@ -7,7 +7,7 @@
  */
 import { PluginCompileError, PluginInstance } from "@kiln/javy-plugin";
 import { AnalysisCache } from "./analyze.js";
-import { type BuildOptions, type BuildResult, buildExtension } from "./build.js";
+import { type BuildOptions, type BuildResult, buildWith } from "./build.js";
 
 /**
  * Builds of one project that share warm state. What it keeps, and why:
@@ -43,7 +43,7 @@ export class BuildSession {
    */
   build(): Promise<BuildResult> {
     // A cache the caller gave wins over the session's own.
-    return buildExtension({ cache: this.#analysis, ...this.#options, session: this });
+    return buildWith({ cache: this.#analysis, ...this.#options }, (source) => this.compile(source));
   }
 
   /**

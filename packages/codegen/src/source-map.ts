@@ -13,9 +13,10 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { decodeMappings, encodeMappings, type MappingSegment, type StoredSourceMap } from "@kiln/javy-plugin";
 import { ts } from "ts-morph";
+import { isOwnFile } from "./analyze/cache.js";
 
 /** The file name esbuild gives the generated glue (its stdin); stored as {@link GLUE_SOURCE}. */
 export const GLUE_FILE = "kiln-glue.js";
@@ -165,10 +166,8 @@ class SourcePaths {
   display(source: string): string {
     if (source === GLUE_FILE) return GLUE_SOURCE;
     const file = resolve(this.#projectDir, source);
-    const pkg = this.#packageOf(dirname(file));
-    const inProject =
-      isInside(this.#projectDir, file) && !relative(this.#projectDir, file).split(sep).includes("node_modules");
-    if (inProject || !pkg?.name) return posix(relative(this.#projectDir, file));
+    const pkg = isOwnFile(this.#projectDir, file) ? undefined : this.#packageOf(dirname(file));
+    if (!pkg?.name) return posix(relative(this.#projectDir, file));
     const within = posix(relative(pkg.root, file));
     if (pkg.name.startsWith("@kiln/")) return `${INTERNAL_SOURCE_PREFIX}${pkg.name.slice("@kiln/".length)}/${within}`;
     return `node_modules/${pkg.name}/${within}`;
@@ -188,11 +187,6 @@ class SourcePaths {
     this.#packages.set(dir, found);
     return found;
   }
-}
-
-function isInside(dir: string, file: string): boolean {
-  const rel = relative(dir, file);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 function posix(path: string): string {

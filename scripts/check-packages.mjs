@@ -73,6 +73,8 @@ function capture(cmd, args, options = {}) {
 // npm and pnpm pass their configuration to scripts as npm_config_* variables (the prefix among
 // them): the nested npm must see none of it, or it would install into this repository.
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+/** `npm install` as every app here runs it: quiet, from the cache first. */
+const NPM_INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
 // --- build, discover and pack ---------------------------------------------------------------------
 
@@ -123,11 +125,7 @@ async function install(app, names) {
   pkg.overrides = overrides;
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
   const t0 = performance.now();
-  const { code, output } = await capture(
-    "npm",
-    ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
-    { cwd: dir, env: cleanEnv },
-  );
+  const { code, output } = await capture("npm", NPM_INSTALL, { cwd: dir, env: cleanEnv });
   return { app, dir, names, code, output, time: since(t0) };
 }
 
@@ -166,9 +164,8 @@ async function createProject() {
   }
   pkg.overrides = overrides;
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  const npmInstall = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
   for (const [name, args] of [
-    ["npm install", npmInstall],
+    ["npm install", NPM_INSTALL],
     ["npm run typecheck", ["run", "typecheck"]],
     ["npm run build", ["run", "build"]],
     ["npm test", ["test"]],

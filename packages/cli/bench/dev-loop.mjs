@@ -13,13 +13,10 @@ import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { KILN_BIN, median, percentile, ROOT, report, sleep } from "../../../bench/lib/common.mjs";
 
-const KILN = fileURLToPath(new URL("../bin/kiln.js", import.meta.url));
-const SOURCE = fileURLToPath(new URL("../../../extensions/test-extension", import.meta.url));
-/** The prefix of the line the suite reads (bench/lib/common.mjs). */
-const RESULT_PREFIX = "BENCH-RESULT ";
+const SOURCE = join(ROOT, "extensions", "test-extension");
 /** The string each edit changes: the test extension's init logs it. */
 const MARK = "initialized!";
 /** Quiet time after each measured edit, so that one edit's tail (cleanup, GC) is not the next's cost. */
@@ -30,20 +27,6 @@ const suite = process.argv[2] === "dev";
 const edits = suite
   ? (JSON.parse(process.argv[3] ?? "{}").edits ?? 20)
   : Number(parseArgs({ options: { edits: { type: "string", default: "20" } } }).values.edits);
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-/** Linear-interpolated percentile, p in [0, 100] (as the suite computes it). */
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 1) return s[0];
-  const at = (p / 100) * (s.length - 1);
-  const lo = Math.floor(at);
-  return s[lo] + (s[Math.ceil(at)] - s[lo]) * (at - lo);
-};
 
 /** A copy of the test extension that builds where it lies: its sources, its node_modules linked. */
 function copyExtension(work) {
@@ -56,8 +39,7 @@ function copyExtension(work) {
 
 /** `kiln ...args` with its stdout lines awaitable: `until(re)` resolves with the next line matching it. */
 function startKiln(args) {
-  const child = spawn(process.execPath, [KILN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  const lines = [];
+  const child = spawn(process.execPath, [KILN_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const waiting = [];
   let stderr = "";
   let partial = "";
@@ -69,10 +51,7 @@ function startKiln(args) {
     const parts = partial.split("\n");
     partial = parts.pop();
     const at = performance.now();
-    for (const line of parts) {
-      lines.push({ line, at });
-      for (const w of [...waiting]) w(line, at);
-    }
+    for (const line of parts) for (const w of [...waiting]) w(line, at);
   });
   const until = (re) =>
     new Promise((resolve, reject) => {
@@ -96,8 +75,6 @@ function startKiln(args) {
     });
   return { until, stop };
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes the i-th edit of the marked string; returns when the write was made. */
 function edit(file, original, i) {
@@ -159,7 +136,7 @@ try {
     first: firstMs,
   };
   if (suite) {
-    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ metrics, notes: [`${edits} edits`] })}\n`);
+    report(metrics, [`${edits} edits`]);
   } else {
     const ms = (x) => `${Math.round(x)} ms`;
     console.log(

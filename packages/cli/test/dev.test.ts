@@ -4,12 +4,13 @@
  * folder, a broken save and its fix). Waits for output lines, never for a time; the child runs the
  * packages' dist/ (vitest.config.ts rebuilds them first).
  */
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Manifest } from "@kiln/contracts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Child, killAll, startKiln, TEST_EXTENSION } from "./kiln-process.js";
+import { copyTestExtension } from "./fixtures.js";
+import { type Child, killAll, startKiln } from "./kiln-process.js";
 
 /** Generous: on a busy 2-core machine a cold first build takes several seconds. */
 const WAIT_MS = 120_000;
@@ -30,12 +31,10 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/** A copy of the test extension that builds where it lies: its sources, its node_modules linked. */
+/** A fresh copy of the test extension, its entry file and that file's text. */
 async function copyExtension(): Promise<{ dir: string; source: string; original: string }> {
   const dir = join(tmp, `ext-${copies++}`);
-  await cp(join(TEST_EXTENSION, "src"), join(dir, "src"), { recursive: true });
-  for (const file of ["package.json", "tsconfig.json"]) await cp(join(TEST_EXTENSION, file), join(dir, file));
-  await symlink(join(TEST_EXTENSION, "node_modules"), join(dir, "node_modules"));
+  await copyTestExtension(dir);
   const source = join(dir, "src", "index.ts");
   return { dir, source, original: await readFile(source, "utf8") };
 }

@@ -2,11 +2,12 @@
  * `kiln build` and the type checker end to end: the real CLI in a child process on a copy of the
  * test extension (its node_modules linked, so it builds where it lies) with one type error added.
  */
-import { appendFile, cp, mkdtemp, rm, symlink } from "node:fs/promises";
+import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { killAll, runKiln, TEST_EXTENSION } from "./kiln-process.js";
+import { copyTestExtension } from "./fixtures.js";
+import { killAll, runKiln } from "./kiln-process.js";
 
 const BUILD_MS = 120_000;
 
@@ -16,9 +17,7 @@ let project: string;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), "kiln-typecheck-"));
   project = join(tmp, "ext");
-  await cp(join(TEST_EXTENSION, "src"), join(project, "src"), { recursive: true });
-  for (const file of ["package.json", "tsconfig.json"]) await cp(join(TEST_EXTENSION, file), join(project, file));
-  await symlink(join(TEST_EXTENSION, "node_modules"), join(project, "node_modules"));
+  await copyTestExtension(project);
   await appendFile(join(project, "src", "index.ts"), '\nexport const broken: number = "not a number";\n');
 });
 

@@ -15,6 +15,7 @@ export {
   type ScaffoldOptions,
   type ScaffoldResult,
   scaffold,
+  TEMPLATE_OPTION_HELP,
   TEMPLATES,
   type TemplateInfo,
   type TemplateName,

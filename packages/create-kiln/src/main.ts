@@ -8,12 +8,11 @@
 import { parseArgs } from "node:util";
 import {
   CREATE_KILN_VERSION,
-  DEFAULT_TEMPLATE,
   listTemplates,
   nextSteps,
   ScaffoldError,
   scaffold,
-  TEMPLATES,
+  TEMPLATE_OPTION_HELP,
 } from "./scaffold.js";
 
 /** Its usage, printed by `--help`. */
@@ -24,10 +23,7 @@ Create a Kiln extension project in <dir> (a new or empty folder): TypeScript sou
 runs the extension's jobs in a real host, and the scripts dev, build, test and typecheck.
 
 Options:
-  --template <name>  what the project starts with (default ${DEFAULT_TEMPLATE}):
-${Object.entries(TEMPLATES)
-  .map(([name, { description }]) => `                       ${name.padEnd(6)} ${description}`)
-  .join("\n")}
+${TEMPLATE_OPTION_HELP}
   --name <id>        the extension id and package name (default: from <dir>'s name)
   -h, --help         show this help
   -v, --version      print the version

@@ -58,6 +58,12 @@ export type TemplateName = keyof typeof TEMPLATES;
 /** The template {@link scaffold} uses when none is named. */
 export const DEFAULT_TEMPLATE: TemplateName = "basic";
 
+/** The `--template` option as `create-kiln --help` and `kiln new --help` list it: every template, described. */
+export const TEMPLATE_OPTION_HELP: string = `  --template <name>  what the project starts with (default ${DEFAULT_TEMPLATE}):
+${Object.entries(TEMPLATES)
+  .map(([name, { description }]) => `                       ${name.padEnd(6)} ${description}`)
+  .join("\n")}`;
+
 /** Options of {@link scaffold}. */
 export interface ScaffoldOptions {
   /** The folder to create the project in: new, or empty (a `.git` folder alone is fine). */

@@ -13,6 +13,7 @@ import {
   ScaffoldError,
   type ScaffoldResult,
   scaffold,
+  TEMPLATE_OPTION_HELP,
   TEMPLATES,
 } from "create-kiln";
 import { parse } from "../args.js";
@@ -34,10 +35,7 @@ src/index.ts, test/index.test.ts (the jobs run in a real host), README.md and .g
 cd into it and run npm install. The same as npm create kiln@latest <dir>.
 
 Options:
-  --template <name>  what the project starts with (default ${DEFAULT_TEMPLATE}):
-${Object.entries(TEMPLATES)
-  .map(([name, { description }]) => `                       ${name.padEnd(6)} ${description}`)
-  .join("\n")}
+${TEMPLATE_OPTION_HELP}
   --name <id>        the extension id and package name, kebab-case (default: from <dir>'s name)
   -h, --help         show this help
 `,

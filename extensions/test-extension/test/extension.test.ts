@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,15 +5,9 @@ import { buildExtension } from "@kiln/codegen";
 import { checkManifest } from "@kiln/contracts";
 import { ExtensionHost, type LogEntry } from "@kiln/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sourceLocation } from "./fixtures.js";
 
 const projectDir = new URL("..", import.meta.url).pathname;
-
-/** `{ file, line, column }` of the `log` of init's `ctx.log(…)` in src/index.ts. */
-function initLogCall() {
-  const lines = readFileSync(join(projectDir, "src/index.ts"), "utf8").split("\n");
-  const line = lines.findIndex((l) => l.includes('ctx.log("✓ Test Extension')) + 1;
-  return { file: "src/index.ts", line, column: (lines[line - 1] ?? "").indexOf("log(") + 1 };
-}
 
 describe("test-extension, built and run for real", () => {
   let outDir: string;
@@ -40,7 +33,7 @@ describe("test-extension, built and run for real", () => {
         message: "✓ Test Extension v0.1.0 initialized!",
         source: "log",
         // Where init called ctx.log: the column of `log`, mapped with the module's source map.
-        location: initLogCall(),
+        location: sourceLocation(projectDir, "src/index.ts", 'log("✓ Test Extension'),
       },
     ]);
   });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { ExtensionHost, JobRecord } from "@kiln/host";
 import { type TestExtension, type TestExtensionOptions, testExtension } from "@kiln/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { appOperations } from "./fixtures.js";
 
 const projectDir = new URL("..", import.meta.url);
 let work: string;
@@ -23,24 +24,7 @@ async function open(options: TestExtensionOptions = {}): Promise<TestExtension> 
     store: join(work, `store-${Math.random().toString(36).slice(2)}.db`),
     grants: ["test.sleep"],
     stopGraceMs: 2000,
-    operations: {
-      "test.sleep": {
-        input: {
-          type: "object",
-          properties: { ms: { type: "number" } },
-          required: ["ms"],
-          additionalProperties: false,
-        },
-        handler: ({ ms }: { ms: number }, ctx) =>
-          new Promise((resolve, reject) => {
-            const timer = setTimeout(() => resolve(null), ms);
-            ctx.signal.addEventListener("abort", () => {
-              clearTimeout(timer);
-              reject(new Error("aborted"));
-            });
-          }),
-      },
-    },
+    operations: { "test.sleep": appOperations["test.sleep"] },
     ...options,
   });
   opened.push(ext);

@@ -4,7 +4,6 @@
  * and where each `ctx.log` and console call was made. Real builds of the fixture projects in
  * `fixtures/`, run in a real host (SQLite store, worker threads).
  */
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { buildExtension } from "@kiln/codegen";
 import { ExtensionFailedError, ExtensionHost, type LogEntry } from "@kiln/host";
 import { BUNDLE_FILE, JAVY_SOURCE_SECTION, SOURCE_MAP_SECTION } from "@kiln/javy-plugin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sourceLocation } from "./fixtures.js";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 const project = join(fixtures, "stack-trace");
@@ -21,11 +21,8 @@ const logProject = join(fixtures, "log-location");
 
 /** `file:line:col` (1-based) of the first `needle` in a fixture file: what a mapped frame shows. */
 function at(projectDir: string, file: string, needle: string): string {
-  const text = readFileSync(join(projectDir, file), "utf8");
-  const index = text.indexOf(needle);
-  if (index < 0) throw new Error(`${needle} is not in ${file}`);
-  const before = text.slice(0, index).split("\n");
-  return `${file}:${before.length}:${(before[before.length - 1] as string).length + 1}`;
+  const { line, column } = sourceLocation(projectDir, file, needle);
+  return `${file}:${line}:${column}`;
 }
 const deep = (needle: string) => at(project, "src/deep.ts", needle);
 const entry = (needle: string) => at(project, "src/index.ts", needle);
@@ -153,10 +150,7 @@ describe("log locations mapped to TypeScript", () => {
   let host: ExtensionHost;
   const logs: LogEntry[] = [];
   /** `{ file, line, column }` (1-based) of the first `needle` in a file of the fixture. */
-  const where = (file: string, needle: string) => {
-    const [path, line, column] = at(logProject, file, needle).split(":");
-    return { file: path, line: Number(line), column: Number(column) };
-  };
+  const where = (file: string, needle: string) => sourceLocation(logProject, file, needle);
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "kiln-log-locations-"));

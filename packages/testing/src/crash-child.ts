@@ -10,7 +10,7 @@
 import { ExtensionHost, OperationError, SqliteJobStore, TERMINAL_STATES } from "@kiln/host";
 import type { ChildMessage, CrashStart, ParentMessage } from "./crash-protocol.js";
 import { type CallSink, registerRecordedBuiltins } from "./operations.js";
-import { ObservedStore } from "./store.js";
+import { observeCheckpoints } from "./store.js";
 
 function send(message: ChildMessage, then?: () => void): void {
   process.send?.(message, undefined, {}, then);
@@ -48,7 +48,7 @@ process.on("disconnect", () => process.exit(1));
 
 async function run(start: CrashStart): Promise<void> {
   let jobId: string | undefined;
-  const store = new ObservedStore(SqliteJobStore.open(start.store), (id, state, seq) => {
+  const store = observeCheckpoints(SqliteJobStore.open(start.store), (id, state, seq) => {
     send({ type: "checkpoint", jobId: id, state });
     if (id !== jobId || seq < start.afterCheckpoints) return;
     // The checkpoint is on disk; the job waits for this call to return, and never will.

@@ -10,7 +10,6 @@ import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   type ExtensionGrants,
-  type JobRecord,
   type KvStore,
   type Manifest,
   type OperationContext,
@@ -157,7 +156,15 @@ export async function crashFirstHost(half: CrashFirstHalf): Promise<string> {
           case "ended": {
             clearTimeout(timer);
             child.kill("SIGKILL");
-            reject(notReached(half, message.record));
+            reject(
+              new CheckpointNotReachedError(
+                "crashAndResume",
+                start.extensionId,
+                start.job,
+                message.record,
+                start.afterCheckpoints,
+              ),
+            );
             break;
           }
           case "failed":
@@ -213,19 +220,4 @@ function serve(
       (error: unknown) => reply({ type: "op-reply", id: message.id, outcome: { error: callError(error) } }),
     )
     .finally(() => aborts.delete(message.id));
-}
-
-function notReached(half: CrashFirstHalf, record: JobRecord): CheckpointNotReachedError {
-  return new CheckpointNotReachedError(
-    "crashAndResume",
-    half.start.extensionId,
-    half.start.job,
-    record.id,
-    half.start.afterCheckpoints,
-    {
-      state: record.state,
-      checkpoints: record.checkpointSeq,
-      ...(record.error ? { error: `${record.error.code}: ${record.error.message}` } : {}),
-    },
-  );
 }

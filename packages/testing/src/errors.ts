@@ -6,6 +6,7 @@
  */
 import type { BuildErrorCode, Diagnostic } from "@kiln/codegen";
 import { KilnError } from "@kiln/contracts";
+import type { JobRecord } from "@kiln/host";
 
 /** The codes {@link ExtensionBuildError} carries: those `buildExtension` fails with. */
 export type ExtensionBuildErrorCode = "KILN_BUILD_FAILED" | BuildErrorCode;
@@ -52,23 +53,17 @@ export class CheckpointNotReachedError extends KilnError {
   declare readonly code: "KILN_TEST_NO_CHECKPOINT";
   /** The job's id in the store. */
   readonly jobId: string;
-  constructor(
-    driver: string,
-    extensionId: string,
-    jobName: string,
-    jobId: string,
-    wanted: number,
-    reached: { state: string; checkpoints: number; error?: string },
-  ) {
-    const why = reached.error ? ` (${reached.error})` : "";
+  /** `ended` is the job's record as it ended. */
+  constructor(driver: string, extensionId: string, jobName: string, ended: JobRecord, wanted: number) {
+    const why = ended.error ? ` (${ended.error.code}: ${ended.error.message})` : "";
     super(
       "KILN_TEST_NO_CHECKPOINT",
-      `${driver}: job "${jobName}" (${jobId}) of extension "${extensionId}" ended ${reached.state}${why} after ` +
-        `${reached.checkpoints} checkpoint(s), before checkpoint ${wanted} it was to stop after; lower ` +
+      `${driver}: job "${jobName}" (${ended.id}) of extension "${extensionId}" ended ${ended.state}${why} after ` +
+        `${ended.checkpointSeq} checkpoint(s), before checkpoint ${wanted} it was to stop after; lower ` +
         `afterCheckpoints or give the job input that makes it checkpoint more often`,
       { extensionId },
     );
-    this.jobId = jobId;
+    this.jobId = ended.id;
   }
 }
 

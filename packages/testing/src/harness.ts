@@ -17,6 +17,7 @@ import {
   type JobProgress,
   type JobRecord,
   type JobState,
+  type LoadedExtension,
   type LoadOptions,
   type LogEntry,
   type Logger,
@@ -37,7 +38,7 @@ import {
   registerRecordedBuiltins,
 } from "./operations.js";
 import { type JobTrace, Recorder } from "./recorder.js";
-import { ObservedStore } from "./store.js";
+import { observeCheckpoints } from "./store.js";
 
 /** How long a driver waits for its job unless told otherwise: well within a test runner's own timeout. */
 export const DEFAULT_TEST_TIMEOUT_MS = 30_000;
@@ -235,7 +236,7 @@ export async function testExtension(
   const host = openHost(options, recorder, options.store ?? ":memory:");
   try {
     const loaded = await host.load(build.dir, loadOptions(project, options));
-    return new Harness(project, build, options, recorder, host, loaded.manifest);
+    return new Harness(project, build, options, recorder, host, loaded);
   } catch (error) {
     await host.close().catch(() => undefined);
     if (isTemporary(build)) await rm(build.dir, { recursive: true, force: true });
@@ -260,6 +261,8 @@ class Harness implements TestExtension {
   readonly build: BuildInfo;
   readonly projectDir: string;
   readonly manifest: Manifest;
+  /** The permissions the host granted: the fakes' `ctx.grants` while the crash driver's child runs. */
+  readonly #granted: readonly string[];
   readonly #options: TestExtensionOptions;
   readonly #recorder: Recorder;
   readonly #fakes: ReadonlyMap<string, OperationDefinition>;
@@ -274,14 +277,15 @@ class Harness implements TestExtension {
     options: TestExtensionOptions,
     recorder: Recorder,
     host: ExtensionHost,
-    manifest: Manifest,
+    loaded: LoadedExtension,
   ) {
     this.projectDir = projectDir;
     this.build = build;
     this.#options = options;
     this.#recorder = recorder;
     this.host = host;
-    this.manifest = manifest;
+    this.manifest = loaded.manifest;
+    this.#granted = loaded.granted;
     this.#fakes = new Map(
       Object.entries(options.operations ?? {}).map(([name, op]) => [name, fakeDefinition(name, op)]),
     );
@@ -314,7 +318,7 @@ class Harness implements TestExtension {
       act: (host, jobId) => host.jobs.pause(jobId),
     });
     const paused = await this.#wait(this.host, id, job, ["paused", ...TERMINAL_STATES], budget);
-    if (paused.state !== "paused") throw this.#notReached("pauseAndResume", job, paused, wanted);
+    if (paused.state !== "paused") throw new CheckpointNotReachedError("pauseAndResume", this.id, job, paused, wanted);
     await options.whilePaused?.(paused);
     await this.host.jobs.resume(id);
     const done = await this.#wait(this.host, id, job, TERMINAL_STATES, budget);
@@ -338,7 +342,14 @@ class Harness implements TestExtension {
       },
     });
     const done = await this.#wait(this.host, id, job, TERMINAL_STATES, budget);
-    if (!fired) throw this.#notReached("cancel", job, done, options.afterCheckpoints ?? options.afterCalls ?? 0);
+    if (!fired)
+      throw new CheckpointNotReachedError(
+        "cancel",
+        this.id,
+        job,
+        done,
+        options.afterCheckpoints ?? options.afterCalls ?? 0,
+      );
     return this.#run<Result>(done, this.host);
   }
 
@@ -354,7 +365,6 @@ class Harness implements TestExtension {
     // Created and migrated here, so that the child and the fakes' kv connection never race to do it.
     await SqliteJobStore.open(store).close();
     const load = loadOptions(this.projectDir, this.#options);
-    const permissions = load.permissions ?? [];
     const jobId = await crashFirstHost({
       start: {
         dist: this.build.dir,
@@ -363,7 +373,7 @@ class Harness implements TestExtension {
         job,
         input: input ?? null,
         afterCheckpoints: options.afterCheckpoints,
-        permissions,
+        permissions: load.permissions ?? [],
         folders: load.folders ?? {},
         ...(load.limits ? { limits: load.limits } : {}),
         host: portableHostOptions(this.#options),
@@ -371,14 +381,7 @@ class Harness implements TestExtension {
       },
       fakes: this.#fakes,
       manifest: this.manifest,
-      grants: {
-        permissions: new Set(
-          permissions === "*"
-            ? this.manifest.permissions
-            : this.manifest.permissions.filter((p) => permissions.includes(p)),
-        ),
-        folders: load.folders ?? {},
-      },
+      grants: { permissions: new Set(this.#granted), folders: load.folders ?? {} },
       recorder: this.#recorder,
       sink: this.#recorder.sink,
       deadline: budget.deadline,
@@ -479,14 +482,6 @@ class Harness implements TestExtension {
     throw new TestTimeoutError(this.id, job, id, budget.timeoutMs, detail);
   }
 
-  #notReached(driver: string, job: string, record: JobRecord, wanted: number): CheckpointNotReachedError {
-    return new CheckpointNotReachedError(driver, this.id, job, record.id, wanted, {
-      state: record.state,
-      checkpoints: record.checkpointSeq,
-      ...(record.error ? { error: `${record.error.code}: ${record.error.message}` } : {}),
-    });
-  }
-
   #run<Result>(record: JobRecord, host: ExtensionHost, resumedFrom?: unknown): TestRun<Result> {
     const trace = this.#recorder.trace(record.id);
     return {
@@ -511,7 +506,7 @@ class Harness implements TestExtension {
 function openHost(options: TestExtensionOptions, recorder: Recorder, store: string): ExtensionHost {
   const host = new ExtensionHost({
     ...pickHostOptions(options),
-    store: new ObservedStore(SqliteJobStore.open(store), (jobId, state) => recorder.checkpoint(jobId, state)),
+    store: observeCheckpoints(SqliteJobStore.open(store), (jobId, state) => recorder.checkpoint(jobId, state)),
     logger: (entry) => {
       recorder.log(entry);
       options.logger?.(entry);

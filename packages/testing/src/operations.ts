@@ -92,17 +92,22 @@ export function fakeDefinition(name: string, op: FakeOperation): OperationDefini
 }
 
 /**
- * The code the extension receives for a handler's error: the registry's rule (an
- * `OperationError`'s own code of the right form, any other error's `KILN_…` code, else
- * `KILN_OPERATION_FAILED`), repeated here because the registry keeps it to itself.
+ * The code the extension receives for a handler's error: the registry's rule (`passedCode` in the
+ * host's `operations/registry.ts`: an `OperationError`'s own code of the right form, any other
+ * error's `KILN_…` code, else `KILN_OPERATION_FAILED`), repeated here because the registry keeps
+ * it to itself.
  */
 export function callError(error: unknown): CallError {
   const message = error instanceof Error ? error.message : String(error);
+  return { code: passedCode(error) ?? "KILN_OPERATION_FAILED", message };
+}
+
+function passedCode(error: unknown): string | undefined {
+  if (error instanceof OperationError) {
+    return error.code.length <= 128 && OPERATION_ERROR_CODE_PATTERN.test(error.code) ? error.code : undefined;
+  }
   const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof OperationError && OPERATION_ERROR_CODE_PATTERN.test(error.code))
-    return { code: error.code, message };
-  if (typeof code === "string" && code.startsWith("KILN_")) return { code, message };
-  return { code: "KILN_OPERATION_FAILED", message };
+  return typeof code === "string" && /^KILN_[A-Z0-9_]+$/.test(code) ? code : undefined;
 }
 
 /** `handler`, recording each call into `sink`. */

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OperationError } from "@kiln/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appOperations } from "../../../extensions/test-extension/test/fixtures.js";
 import { type BuildInfo, type TestExtension, testExtension } from "../src/index.js";
 
 const testExtensionDir = new URL("../../../extensions/test-extension/", import.meta.url);
@@ -30,23 +31,7 @@ afterAll(async () => {
 
 /** A test-extension loaded with the app operations it asks for, faked. */
 function openTestExtension(options: Parameters<typeof testExtension>[1] = {}): Promise<TestExtension> {
-  return testExtension(testExtensionDir, {
-    operations: {
-      "test.echo": (input: unknown) => ({ echoed: input }),
-      "test.sleep": {
-        input: { type: "object", properties: { ms: { type: "number" } }, required: ["ms"] },
-        handler: ({ ms }: { ms: number }, ctx) =>
-          new Promise((resolve, reject) => {
-            const timer = setTimeout(() => resolve(null), ms);
-            ctx.signal.addEventListener("abort", () => {
-              clearTimeout(timer);
-              reject(new Error("aborted"));
-            });
-          }),
-      },
-    },
-    ...options,
-  });
+  return testExtension(testExtensionDir, { operations: appOperations, ...options });
 }
 
 describe("the build cache", () => {

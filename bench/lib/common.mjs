@@ -67,6 +67,32 @@ export async function settle() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** How long each part of the CPU mix runs unmeasured first: until V8 has optimised the engine. */
+export const CPU_WARM_MS = 1500;
+
+/**
+ * The CPU mix of one engine: each of `parts` run (by `runPart`, sync or async) unmeasured for at
+ * least {@link CPU_WARM_MS} and twice, then `reps` times measured; the median per part. The warm-up
+ * is long because every engine here is Wasm or JIT code that V8 optimises in the background: an
+ * interpreter's big dispatch function takes V8 0.3 s of TurboFan on this machine, and one warm run
+ * measured that wait rather than the engine. What a first call costs is the `firstcall` row's.
+ */
+export async function cpuMix(parts, reps, runPart) {
+  const metrics = {};
+  for (const part of parts) {
+    const warmUntil = now() + CPU_WARM_MS;
+    for (let i = 0; i < 2 || (now() < warmUntil && i < 50); i++) await runPart(part);
+    const ms = [];
+    for (let i = 0; i < reps; i++) {
+      const t = now();
+      await runPart(part);
+      ms.push(now() - t);
+    }
+    metrics[part] = median(ms);
+  }
+  return metrics;
+}
+
 /**
  * Memory figures from an RSS growth: KiB per instance, and how many fit in `limitBytes` beside
  * what the process held before the loads. A growth within the noise (≤ 0) fits no count.

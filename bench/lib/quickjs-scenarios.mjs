@@ -1,7 +1,7 @@
 // The rows both QuickJS peers (quickjs-emscripten, quickjs-wasi) measure the same way: their APIs
 // differ only in how a context is made, evaluated and called, which each scenario file passes in.
 import { CPU_PARTS, GUEST } from "../fixtures/guest.mjs";
-import { fitIn, median, now, settle } from "./common.mjs";
+import { cpuMix, fitIn, median, now, settle } from "./common.mjs";
 
 const rss = () => process.memoryUsage().rss;
 
@@ -56,18 +56,7 @@ export function quickjsScenarios(vm, opts) {
     },
     async cpu() {
       const ctx = await loaded();
-      const metrics = {};
-      for (const part of CPU_PARTS) {
-        vm.evalValue(ctx, `cpu("${part}")`);
-        const ms = [];
-        for (let i = 0; i < opts.reps; i++) {
-          const t = now();
-          vm.evalValue(ctx, `cpu("${part}")`);
-          ms.push(now() - t);
-        }
-        metrics[part] = median(ms);
-      }
-      return metrics;
+      return cpuMix(CPU_PARTS, opts.reps, (part) => vm.evalValue(ctx, `cpu("${part}")`));
     },
     async firstcall() {
       const ctx = await loaded();

@@ -1,7 +1,7 @@
 // isolated-vm 5.0 (V8 isolates in the same process, a native addon built from source).
 // Usage: node --expose-gc isolated-vm.mjs <scenario> '<json options>'.
 import { CPU_PARTS, GUEST, WARM_INPUT } from "../fixtures/guest.mjs";
-import { fitIn, loadPeer, median, now, report, settle } from "../lib/common.mjs";
+import { cpuMix, fitIn, loadPeer, median, now, report, settle } from "../lib/common.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -56,18 +56,7 @@ const scenarios = {
   },
   async cpu() {
     const { context } = loaded();
-    const metrics = {};
-    for (const part of CPU_PARTS) {
-      context.evalSync(`cpu("${part}")`);
-      const ms = [];
-      for (let i = 0; i < opts.reps; i++) {
-        const t = now();
-        context.evalSync(`cpu("${part}")`);
-        ms.push(now() - t);
-      }
-      metrics[part] = median(ms);
-    }
-    return metrics;
+    return cpuMix(CPU_PARTS, opts.reps, (part) => context.evalSync(`cpu("${part}")`));
   },
   async firstcall() {
     const { context } = loaded();

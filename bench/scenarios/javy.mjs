@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { WASI } from "node:wasi";
 import { CPU_PARTS, GUEST, WARM_INPUT } from "../fixtures/guest.mjs";
-import { fitIn, median, now, PEERS, report, settle } from "../lib/common.mjs";
+import { cpuMix, fitIn, median, now, PEERS, report, settle } from "../lib/common.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -152,18 +152,7 @@ const scenarios = {
     return { us: ((time(n) - empty) * 1000) / n };
   },
   async cpu() {
-    const metrics = {};
-    for (const part of CPU_PARTS) {
-      invoke("runCpu", JSON.stringify(part));
-      const ms = [];
-      for (let i = 0; i < opts.reps; i++) {
-        const t = now();
-        invoke("runCpu", JSON.stringify(part));
-        ms.push(now() - t);
-      }
-      metrics[part] = median(ms);
-    }
-    return metrics;
+    return cpuMix(CPU_PARTS, opts.reps, (part) => invoke("runCpu", JSON.stringify(part)));
   },
   async firstcall() {
     const t = now();

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExtensionHost } from "@kiln/host";
 import { CPU_PARTS, WARM_INPUT } from "../fixtures/guest.mjs";
-import { fitIn, median, now, report, settle, sleep, WORK } from "../lib/common.mjs";
+import { cpuMix, fitIn, median, now, report, settle, sleep, WORK } from "../lib/common.mjs";
 import {
   BENCH_OPERATION,
   BENCH_PERMISSION,
@@ -135,18 +135,7 @@ const scenarios = {
   async cpu() {
     const host = newHost();
     const id = await loadCopy(host);
-    const metrics = {};
-    for (const part of CPU_PARTS) {
-      await host.run(id, "cpu", part);
-      const ms = [];
-      for (let i = 0; i < opts.reps; i++) {
-        const t = now();
-        await host.run(id, "cpu", part);
-        ms.push(now() - t);
-      }
-      metrics[part] = median(ms);
-    }
-    return metrics;
+    return cpuMix(CPU_PARTS, opts.reps, (part) => host.run(id, "cpu", part));
   },
 
   /** First-call penalty: the first run of a function in a fresh process against its steady runs. */

@@ -1,8 +1,11 @@
 // Writes the files generated from the contracts (via the build): the JSON Schemas of the manifest
 // and of the built-in operations, from their TypeBox definitions in src/schemas/ (the run-time
-// modules read these files instead, so that importing the contracts never loads TypeBox), and the
-// error reference, docs/errors.md. CI regenerates them and fails on any difference.
+// modules read these files instead, so that importing the contracts never loads TypeBox); the
+// manifest's validator as standalone code (compiling the schema with Ajv took ~130 ms of every
+// process that loads an extension); and the error reference, docs/errors.md. CI regenerates them
+// and fails on any difference.
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { ERROR_AREAS, ERRORS, plainSchema } from "../dist/index.js";
 import { manifestSchema } from "../dist/schemas/manifest.js";
 import { operationsDocument } from "../dist/schemas/operations.js";
@@ -15,6 +18,18 @@ for (const [name, definition] of [
   writeFileSync(file, `${JSON.stringify(plainSchema(definition), null, 2)}\n`);
   console.log(`wrote ${file.pathname}`);
 }
+
+// The options must be the ones `checkManifest` documents: every error, strict about the schema.
+const require = createRequire(import.meta.url);
+const { Ajv } = require("ajv");
+const standaloneCode = require("ajv/dist/standalone").default;
+const ajv = new Ajv({ allErrors: true, strict: true, code: { source: true } });
+const validatorFile = new URL("../schema/manifest.validate.cjs", import.meta.url);
+writeFileSync(
+  validatorFile,
+  `// Generated from manifest.schema.json by scripts/generate.mjs (Ajv standalone code): do not edit.\n${standaloneCode(ajv, ajv.compile(plainSchema(manifestSchema)))}\n`,
+);
+console.log(`wrote ${validatorFile.pathname}`);
 
 const INTRO = {
   build:

@@ -2,10 +2,11 @@
  * The manifest contract, defined once. Its JSON Schema is written with TypeBox in
  * `./schemas/manifest.ts`: the same expression is the JSON Schema (what codegen validates its output
  * against, what the host validates every loaded manifest against) and, through `Static`, the
- * TypeScript type. At build time `schema/manifest.schema.json` is generated from it; this module
- * reads that file and imports only the definition's types, so loading it loads neither TypeBox nor
- * Ajv (which {@link checkManifest} loads on first use). Its patterns and size limits are exported
- * beside it, so codegen's diagnostics check the same rules the schema does.
+ * TypeScript type. At build time `schema/manifest.schema.json` is generated from it, and so is its
+ * validator, as Ajv's standalone code (`schema/manifest.validate.cjs`); this module reads the
+ * schema and imports only the definition's types, so loading it loads neither TypeBox nor Ajv's
+ * compiler. Its patterns and size limits are exported beside it, so codegen's diagnostics check the
+ * same rules the schema does.
  *
  * @module
  */
@@ -13,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Static, TSchema } from "@sinclair/typebox";
-import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { JOB_SCHEMA_KINDS, jobSchemaIssues } from "./job-schemas.js";
 import type * as definitions from "./schemas/manifest.js";
 
@@ -99,11 +100,12 @@ let validator: ValidateFunction | undefined;
 /**
  * Checks a parsed `manifest.json` against {@link manifestSchema} and the rules a schema cannot say
  * (job names unique; each job schema safe to compile, see `jobSchemaIssues`). Returns every
- * problem found, empty when valid. The validator is compiled once per process, on first use. A
- * version 1 manifest is refused here: pass it through {@link upgradeManifest} first, as the host does.
+ * problem found, empty when valid. The validator was generated from the schema at build time, so
+ * the first check costs no compile. A version 1 manifest is refused here: pass it through
+ * {@link upgradeManifest} first, as the host does.
  */
 export function checkManifest(value: unknown): ManifestIssue[] {
-  validator ??= newAjv().compile(manifestSchema);
+  validator ??= loadValidator();
   const issues: ManifestIssue[] = [];
   if (!validator(value)) {
     for (const e of validator.errors ?? []) issues.push({ path: e.instancePath, message: describe(e) });
@@ -148,12 +150,13 @@ export function isManifest(value: unknown): value is Manifest {
 }
 
 /**
- * Ajv in strict mode, reporting every error. Loaded on first use, not with this module, so that
- * importing the contracts costs no Ajv. Ajv is CommonJS, so `require` loads it synchronously.
+ * The manifest's validator: Ajv's standalone code for {@link manifestSchema} (all errors, strict),
+ * written by `scripts/generate.mjs`. Compiling the schema here instead took ~130 ms, on the path
+ * of every process's first `host.load`. It is CommonJS (it requires Ajv's small runtime helpers),
+ * so `require` loads it synchronously, on first use.
  */
-function newAjv(): Ajv {
-  const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
-  return new Ajv({ allErrors: true, strict: true });
+function loadValidator(): ValidateFunction {
+  return (createRequire(import.meta.url)("../schema/manifest.validate.cjs") as { default: ValidateFunction }).default;
 }
 
 /** A schema of `../schema/`, as written by `scripts/generate.mjs`. */

@@ -237,6 +237,9 @@ export class ExtensionHost {
    * other loaded extensions are unaffected. Queued jobs of this extension start once it is loaded.
    */
   async load(dir: string, options: LoadOptions = {}): Promise<LoadedExtension> {
+    // Started first, so that compiling the plugin and booting a worker overlap reading and
+    // checking the manifest and the module (a host's first load waits on nothing else).
+    this.#loadPlugin().catch(() => undefined);
     const absDir = resolve(dir);
     const manifestFile = join(absDir, "manifest.json");
     const manifest = await readManifest(manifestFile);
@@ -252,8 +255,6 @@ export class ExtensionHost {
     const schemas = compileJobSchemas(manifest, manifestFile);
     // Claimed before the first await below: two loads of one folder must not both succeed.
     this.#loading.set(manifest.id, undefined);
-    // Started now, so that compiling the plugin and booting a worker overlap reading the module.
-    this.#loadPlugin().catch(() => undefined);
     try {
       return await this.#load(absDir, manifest, schemas, options);
     } finally {

@@ -239,7 +239,7 @@ function rows(template, dist) {
       // The warm no-op job's latency (1 concurrent, memory) and the durable throughput (4, disk).
       summary: quick ? [0, 3] : [0, 5],
       title: "Jobs per second (Kiln)",
-      what: "No-op jobs through `jobs.dispatch` → `jobs.wait`, with c closed loops (c = `maxConcurrentJobs` = the extension's `concurrentJobs`), or a burst dispatched at once. Memory: the default in-memory store; disk: a SQLite file with the default durability (WAL, synchronous=FULL).",
+      what: "No-op jobs through `jobs.dispatch` → `jobs.wait`, with c closed loops (c = `maxConcurrentJobs` = the extension's `concurrentJobs`), or a burst dispatched at once. Memory: the default in-memory store; disk: a SQLite file with the default durability (WAL, synchronous=FULL). A second of unmeasured jobs first (V8 optimising the host's code).",
       metrics: [M("perSecond", "jobs/s", "/s", "higher"), M("us", "dispatch → completed (median)", "µs")],
       rounds: n(2, 5),
       // A quick run keeps the ends of the range: 1 and 4 concurrent, one burst.

@@ -112,11 +112,13 @@ describe("files.* against a parent directory swapped for a symlink", () => {
       return names.includes("outside-only.txt") ? "ESCAPED" : names.join(",") === "data.txt" ? "inside" : "other";
     });
 
-    await writeFile(stopFile, "");
+    // Listening before the stop file exists: the stream flows since beforeAll read "ready", so a
+    // count printed before a listener is attached would be lost (it was, once, on a loaded machine).
     let out = "";
     swapper.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
     });
+    await writeFile(stopFile, "");
     // "close", not "exit": the count arrives on stdout, which may still be open after the exit.
     await once(swapper, "close");
     const cycles = Number(out.trim().split("\n").pop());

@@ -83,6 +83,25 @@ describe("group commit", () => {
     expect(await read).toEqual(["completed", "completed"]);
   });
 
+  it("answers a lazy transition once committed, alone or with an urgent write after it, in order", async () => {
+    const store = open();
+    const { id } = await store.create(job);
+    // Alone: nothing else is written, and the answer still comes (its sync is only put off).
+    const started = await store.transition(id, ["queued"], "running", undefined, { lazy: true });
+    expect([started?.state, committedState(id)]).toEqual(["running", "running"]);
+    // With an urgent write in a later turn: one sync answers both, the lazy one first.
+    const order: string[] = [];
+    const other = await store.create(job);
+    const lazy = store
+      .transition(other.id, ["queued"], "running", undefined, { lazy: true })
+      .then((r) => order.push(`lazy ${r?.state}`));
+    await new Promise((resolve) => setImmediate(resolve));
+    const urgent = store.transition(other.id, ["running"], "completed").then((r) => order.push(`urgent ${r?.state}`));
+    await Promise.all([lazy, urgent]);
+    expect(order).toEqual(["lazy running", "urgent completed"]);
+    expect(committedState(other.id)).toBe("completed");
+  });
+
   it("commits the writes of one turn together: the journal grows by pages, not by one per write", async () => {
     const store = open();
     const jobs = await Promise.all(Array.from({ length: 200 }, () => store.create(job)));

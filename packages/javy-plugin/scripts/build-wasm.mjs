@@ -69,8 +69,15 @@ const UNITS = [
   ["c/numconv.c", STRICT],
   ["c/digest.c", STRICT],
   // The generated headers, as generated: a change in how they are made rebuilds the bridge too.
-  ["c/bridge.c", STRICT, ["c/prelude.js.h", "c/globals.h"]],
+  ["c/bridge.c", STRICT, ["c/prelude.bc.h", "c/globals.h"]],
 ];
+
+/**
+ * The bridge of the build's first stage: prelude.js evaluated from source, plus an export that
+ * compiles it to bytecode (`kiln-prelude-bytecode`). Linked with the same QuickJS objects, run here,
+ * then dropped: the plugin that ships embeds the bytecode (prelude.bc.h) and never parses it.
+ */
+const STAGE1_BRIDGE = ["c/bridge.c", [...STRICT, "-DKILN_PRELUDE_STAGE1"], ["c/prelude.js.h", "c/globals.h"]];
 
 /** Reads the regular files of a directory (not recursive) into a virtual tree. */
 async function readTree(dir) {
@@ -154,6 +161,21 @@ function customSection(name, payload) {
   return Uint8Array.from([0, ...leb(body.length), ...body]);
 }
 
+/**
+ * Runs the first stage's plugin for the prelude's bytecode. Nothing it imports is called while it
+ * compiles but the clock and the entropy source, so every import is a stub that returns 0.
+ */
+async function preludeBytecode(wasm) {
+  const stubs = new Proxy({}, { get: () => () => 0 });
+  const { instance } = await WebAssembly.instantiate(wasm, new Proxy({}, { get: () => stubs }));
+  const { memory, _initialize, "kiln-prelude-bytecode": compile } = instance.exports;
+  _initialize();
+  const retPtr = compile(); // before reading memory.buffer: compiling may grow the memory
+  const ret = new DataView(memory.buffer, retPtr, 12);
+  if (ret.getUint8(0) !== 0) throw new Error("the first stage could not compile prelude.js");
+  return new Uint8Array(memory.buffer, ret.getUint32(4, true), ret.getUint32(8, true)).slice();
+}
+
 /** Runs clang; on failure, exits with clang's own diagnostics (already on stderr). */
 async function clang(args, files) {
   try {
@@ -165,9 +187,9 @@ async function clang(args, files) {
   }
 }
 
-async function compileUnit(files, headerHash, [source, extra = [], deps = []]) {
+async function compileUnit(files, headerHash, [source, extra = [], deps = []], suffix = "") {
   const flags = [...CFLAGS, ...extra];
-  const name = source.split("/")[1];
+  const name = `${source.split("/")[1]}${suffix}`;
   const hash = createHash("sha256").update(JSON.stringify(flags)).update(headerHash);
   for (const input of [source, ...deps]) {
     const [dir, file] = input.split("/");
@@ -202,14 +224,26 @@ for (const dir of ["quickjs", "c"]) {
 const headerDigest = headerHash.digest();
 files.c["prelude.js.h"] = embedAsHeader("prelude.js", files.c["prelude.js"]);
 
+const link = async (objects) =>
+  (await clang([...LDFLAGS, ...Object.keys(objects).map((o) => `obj/${o}`), "-o", "plugin.wasm"], { obj: objects }))[
+    "plugin.wasm"
+  ];
 const objects = {};
-for (const unit of UNITS) {
+for (const unit of UNITS.filter(([source]) => source !== "c/bridge.c")) {
   const { name, bytes } = await compileUnit(files, headerDigest, unit);
   objects[name] = bytes;
 }
-const linked = await clang([...LDFLAGS, ...Object.keys(objects).map((o) => `obj/${o}`), "-o", "plugin.wasm"], {
-  obj: objects,
-});
+const stage1 = await compileUnit(files, headerDigest, STAGE1_BRIDGE, ".stage1");
+files.c["prelude.bc.h"] = embedAsHeader(
+  "prelude.bc",
+  await preludeBytecode(await link({ ...objects, [stage1.name]: stage1.bytes })),
+);
+const bridge = await compileUnit(
+  files,
+  headerDigest,
+  UNITS.find(([source]) => source === "c/bridge.c"),
+);
+const linked = { "plugin.wasm": await link({ ...objects, [bridge.name]: bridge.bytes }) };
 const section = customSection("import_namespace", new TextEncoder().encode(PLUGIN_NAMESPACE));
 const globalsSection = customSection(GLOBALS_SECTION, globals.section);
 const wasm = new Uint8Array(linked["plugin.wasm"].length + section.length + globalsSection.length);

@@ -417,9 +417,11 @@ export class JobManager extends TypedEmitter<JobEvents> {
     const runtime = this.host.runtime(job.extensionId) as ExtensionRuntime;
     this.#starting.set(job.id, job.extensionId);
     this.#startingBusy.set(job.extensionId, (this.#startingBusy.get(job.extensionId) ?? 0) + 1);
-    // The job runs as soon as the store has applied its start; listeners hear of it once durable.
+    // The job runs as soon as the store has applied its start; listeners hear of it once durable,
+    // which may wait for the job's next write (lazy): its completion's sync covers its start.
     const started = this.store.transition(job.id, ["queued"], "running", undefined, {
       onApplied: (record) => this.#started(job, runtime, record),
+      lazy: true,
     });
     const settled = started.then(
       (record) => {

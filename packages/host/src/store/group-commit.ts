@@ -10,11 +10,20 @@
  * everything that call could have seen is durable: no caller ever learns of a write that a power cut
  * could still undo.
  *
+ * A call may be *lazy*: its answer can wait for a later sync (a job's start, whose record nobody
+ * waits on: the job's completion, a few hundred microseconds later, is synced anyway). Commits that
+ * only lazy calls wait for start no sync of their own; the next urgent call's sync covers them, or
+ * one starts {@link LAZY_SYNC_MS} later. Without this, a no-op job's start took a sync that its
+ * completion then had to wait behind (one sync at a time): 1.5 syncs of waiting per job, not 1.
+ *
  * @module
  */
 import { closeSync, fdatasync, fsyncSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type Database from "better-sqlite3";
+
+/** The longest a commit that only lazy calls wait for stays unsynced. */
+export const LAZY_SYNC_MS = 5;
 
 /** A call whose answer waits for batch `seq` to be durable. */
 interface Waiter {
@@ -61,6 +70,9 @@ export class GroupCommit {
   #committed = 0;
   #durable = 0;
   #syncing = false;
+  /** The newest batch an urgent (not lazy) call waits for: a sync starts at once up to it. */
+  #urgent = 0;
+  #lazyTimer: NodeJS.Timeout | undefined;
   /** In sequence order (sequence numbers only grow), from `#head` on. */
   #waiting: Waiter[] = [];
   #head = 0;
@@ -81,9 +93,10 @@ export class GroupCommit {
 
   /**
    * Runs `work` now (a `write` inside the batch's transaction) and answers with its value or error
-   * once everything it could see is durable. `operation` names the call in errors.
+   * once everything it could see is durable. `operation` names the call in errors. A `lazy` call's
+   * answer starts no sync of its own (see the module's notes).
    */
-  run<T>(operation: string, write: boolean, work: () => T): Promise<T> {
+  run<T>(operation: string, write: boolean, work: () => T, lazy = false): Promise<T> {
     let ok = true;
     let value: unknown;
     try {
@@ -97,9 +110,15 @@ export class GroupCommit {
     }
     const seq = this.#open ?? this.#committed;
     if (seq <= this.#durable) return ok ? Promise.resolve(value as T) : Promise.reject(value);
-    return new Promise<T>((resolve, reject) => {
+    const answer = new Promise<T>((resolve, reject) => {
       this.#waiting.push({ seq, ok, value, resolve: resolve as (value: unknown) => void, reject });
     });
+    if (!lazy && seq > this.#urgent) {
+      this.#urgent = seq;
+      // Already committed (a read of a batch whose sync was left for later): sync it now.
+      if (seq <= this.#committed) this.#sync();
+    }
+    return answer;
   }
 
   /** Commits the open batch now and resolves once every commit is durable. Then nothing is pending. */
@@ -107,13 +126,17 @@ export class GroupCommit {
     this.#commitOpen();
     if (this.#committed <= this.#durable) return Promise.resolve();
     const seq = this.#committed;
-    return new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       this.#waiting.push({ seq, ok: true, value: undefined, resolve: () => resolve(), reject });
     });
+    this.#urgent = Math.max(this.#urgent, seq);
+    this.#sync();
+    return done;
   }
 
   /** Releases the WAL file; call after {@link GroupCommit.flush} and closing the connection. */
   dispose(): void {
+    clearTimeout(this.#lazyTimer);
     if (this.#walFd !== undefined) closeSync(this.#walFd);
   }
 
@@ -172,9 +195,22 @@ export class GroupCommit {
     }
   }
 
-  /** One sync at a time; the next covers every commit made while this one ran. */
+  /**
+   * One sync at a time; the next covers every commit made while this one ran. Commits that only lazy
+   * calls wait for are synced {@link LAZY_SYNC_MS} later, unless an urgent call's sync comes first.
+   */
   #sync(): void {
     if (this.#syncing || this.#walFd === undefined || this.#committed <= this.#durable) return;
+    if (this.#urgent <= this.#durable) {
+      this.#lazyTimer ??= setTimeout(() => {
+        this.#lazyTimer = undefined;
+        this.#urgent = Math.max(this.#urgent, this.#committed);
+        this.#sync();
+      }, LAZY_SYNC_MS);
+      return;
+    }
+    clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
     this.#syncing = true;
     const upTo = this.#committed;
     fdatasync(this.#walFd, (error) => {

@@ -299,11 +299,16 @@ export class SqliteJobStore implements JobStore {
       error: patch.error ? encodeErrorInfo(patch.error, `error of job "${id}"`) : null,
     };
     let applied: { record: JobRecord | undefined } | undefined;
-    const answer = this.#do(`move job "${id}" to ${to}`, true, () => {
-      const row = this.#stmts.transition.get(params) as JobRow | undefined;
-      applied = { record: row && toRecord(row) };
-      return applied.record;
-    });
+    const answer = this.#do(
+      `move job "${id}" to ${to}`,
+      true,
+      () => {
+        const row = this.#stmts.transition.get(params) as JobRow | undefined;
+        applied = { record: row && toRecord(row) };
+        return applied.record;
+      },
+      options.lazy === true,
+    );
     if (applied && options.onApplied) {
       try {
         options.onApplied(applied.record);
@@ -366,9 +371,9 @@ export class SqliteJobStore implements JobStore {
    * Runs `work` on the open database now (a `write` in the current batch) and answers once what it
    * saw is durable, turning SQLite's errors into the store's own.
    */
-  #do<T>(operation: string, write: boolean, work: () => T): Promise<T> {
+  #do<T>(operation: string, write: boolean, work: () => T, lazy = false): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreClosedError(operation));
-    return this.#commits.run(operation, write, work);
+    return this.#commits.run(operation, write, work, lazy);
   }
 
   #prepared(sql: string): Stmt {

@@ -157,6 +157,12 @@ export interface TransitionOptions {
    * only once it is. A store that cannot tell earlier may call it when it settles, or never.
    */
   readonly onApplied?: (record: JobRecord | undefined) => void;
+  /**
+   * Nothing waits on the answer soon: a store that groups its disk syncs may settle it with a later
+   * sync instead of starting one for it (a job's start, made durable with the job's next write).
+   * The answer still comes only once the transition is durable.
+   */
+  readonly lazy?: boolean;
 }
 
 /** Options of {@link JobStore.checkpoint}. */

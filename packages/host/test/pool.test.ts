@@ -119,6 +119,25 @@ describe("the worker pool", () => {
     }
   });
 
+  it("a worker kept busy by back-to-back runs (it polls for them between runs) still loads a neighbour", async () => {
+    const { host } = await setup({ workers: 1, maxWorkers: 1 }, ["a"]);
+    let loaded = false;
+    let runs = 0;
+    const loop = (async () => {
+      while (!loaded) {
+        await host.run("a", "count");
+        runs++;
+      }
+    })();
+    const dir = await makeExtension({ id: "b", source: SOURCE, jobs: JOBS });
+    await host.load(dir, { permissions: "*" });
+    loaded = true;
+    await loop;
+    expect(runs).toBeGreaterThan(0);
+    expect(await host.run("b", "count")).toBe(1);
+    expect(host.stats().workers).toBe(1);
+  });
+
   it("unloading an extension whose code runs stops it at an interrupt check: its worker, and the neighbour in it, stay", async () => {
     const { host } = await setup({ workers: 1, maxWorkers: 1, killAfterMs: 60_000 }, ["spinner", "neighbour"]);
     expect(await host.run("neighbour", "count")).toBe(1);

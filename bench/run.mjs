@@ -175,7 +175,7 @@ function rows(template, dist) {
     {
       id: "memory",
       title: "Memory per idle loaded extension",
-      what: `RSS growth over ${memory.count} loads (each with the guest code evaluated), after a full GC, ÷ the count; how many fit in a 2 GiB process, extrapolated from the RSS before the loads.`,
+      what: `RSS growth over ${memory.count} loads (each with the guest code evaluated), after a full GC, ÷ the count; how many fit in a 2 GiB process, extrapolated from the RSS before the loads. Kiln's baseline is taken after a quarter as many loads, once its pool's workers (a fixed cost of the host, one per core) have started.`,
       metrics: [M("kib", "per instance", "KiB"), M("fit", "fit in 2 GiB", "", "higher")],
       rounds: n(2, 5),
       columns: [

@@ -88,7 +88,8 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
       const message = `the ${what} ${path} is ${stats.size} bytes, over the limit of ${maxBytes} bytes`;
       throw new FileReadError("too-large", path, message);
     }
-    const bytes = await readAtMost(handle, maxBytes + 1).catch((cause: unknown) => {
+    // One byte past the size fstat gave: a read that returns fewer bytes than asked reached the end.
+    const bytes = await readAtMost(handle, maxBytes + 1, stats.size + 1).catch((cause: unknown) => {
       throw new FileReadError("unreadable", path, `the ${what} ${path} cannot be read: ${describe(cause)}`, { cause });
     });
     if (bytes.length > maxBytes) {
@@ -97,20 +98,33 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
     }
     return bytes;
   } finally {
-    await handle.close().catch(() => undefined);
+    // Not waited for: nothing it could report changes the answer, and each wait is a trip through
+    // libuv's thread pool (~0.15 ms on a virtual machine).
+    handle.close().catch(() => undefined);
   }
 }
 
-/** Reads from the descriptor until end of file or `max` bytes, whichever comes first. */
-async function readAtMost(handle: FileHandle, max: number): Promise<Uint8Array> {
+/** The largest read of {@link readAtMost}. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Reads from the descriptor until end of file or `max` bytes, whichever comes first. `expected`
+ * (the size fstat gave, plus one) sizes the first read: a regular file that gives fewer bytes than
+ * a read asked for is at its end, so a file that did not change is read in one call, not two.
+ */
+async function readAtMost(handle: FileHandle, max: number, expected = max): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const buffer = new Uint8Array(Math.min(Math.max(max, 1), 256 * 1024));
+  let buffer = new Uint8Array(Math.min(Math.max(max, 1), Math.max(expected, 1), CHUNK_BYTES));
   while (total < max) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, max - total), null);
+    const want = Math.min(buffer.length, max - total);
+    const { bytesRead } = await handle.read(buffer, 0, want, null);
     if (bytesRead === 0) break;
     chunks.push(buffer.slice(0, bytesRead));
     total += bytesRead;
+    if (bytesRead < want) break;
+    // It grew past what fstat said: read on in full-size chunks.
+    if (buffer.length < CHUNK_BYTES) buffer = new Uint8Array(Math.min(max, CHUNK_BYTES));
   }
   const out = new Uint8Array(total);
   let at = 0;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { createRequire } from "node:module";
 import {
   closestMatches,
   KilnError,
@@ -14,7 +15,7 @@ import {
   PERMISSION_PATTERN,
 } from "@kiln/contracts";
 import { type HostCallReply, hostCallFailure } from "@kiln/javy-plugin";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { checkJsonValue, DEFAULT_MAX_DEPTH } from "../json-safety.js";
 import { describeSchemaErrors } from "../schema-issues.js";
 import { isOperationErrorCode, OperationDefinitionError, OperationError } from "./errors.js";
@@ -61,6 +62,15 @@ interface Registered {
 }
 
 /**
+ * Ajv, strict and reporting every error. It is CommonJS, required on first use, not imported: its
+ * 60-odd files cost every process that loads the host ~25 ms, and most calls need no compile.
+ */
+function newAjv(): Ajv {
+  const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
+  return new Ajv({ strict: true, allErrors: true });
+}
+
+/**
  * Validators of schemas that claim no `$id`, compiled once per process whichever registry (and
  * host) registers them: the built-in operations' schemas cost ~80 ms to compile, which every new
  * host used to pay. Held weakly by the schema object, so dropped schemas are not kept.
@@ -71,7 +81,7 @@ let sharedAjv: Ajv | undefined;
 function compileShared(schema: object): ValidateFunction {
   let validate = sharedValidators.get(schema);
   if (!validate) {
-    sharedAjv ??= new Ajv({ strict: true, allErrors: true });
+    sharedAjv ??= newAjv();
     validate = sharedAjv.compile(schema);
     // Ajv keeps what it compiled; the weak map is the cache here.
     sharedAjv.removeSchema(schema);
@@ -285,7 +295,7 @@ export class OperationRegistry {
   }
 
   get #ajv(): Ajv {
-    this.#ownAjv ??= new Ajv({ strict: true, allErrors: true });
+    this.#ownAjv ??= newAjv();
     return this.#ownAjv;
   }
 

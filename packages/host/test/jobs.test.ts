@@ -82,9 +82,12 @@ describe("job concurrency", () => {
     const timer = setInterval(() => ticks++, 5);
     await new Promise((r) => setTimeout(r, 150));
     const midway = [await h.jobs.get(a), await h.jobs.get(b)].map((r) => r?.state);
+    const reportedMidway = order.length;
     clearInterval(timer);
     expect(midway).toEqual(["running", "running"]);
     expect(ticks).toBeGreaterThan(0);
+    // Reports reach listeners while the code still runs (a worker posts what it queued within 1 ms).
+    expect(reportedMidway).toBeGreaterThan(0);
     const results = await Promise.all([h.jobs.wait(a), h.jobs.wait(b)]);
     expect(results.map((r) => r.result)).toEqual(["alpha done", "beta done"]);
     // Interleaved: beta reported progress before alpha finished.

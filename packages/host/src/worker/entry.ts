@@ -33,6 +33,7 @@ import {
   type Outcome,
   type PortCall,
   type PortReply,
+  type ReportMessage,
   readCounters,
   readProgress,
   type StopKind,
@@ -47,7 +48,43 @@ const port = parentPort as NonNullable<typeof parentPort>;
 const calls = new Int32Array(init.calls, 0, CALL_HEADER_BYTES / Int32Array.BYTES_PER_ELEMENT);
 const requestArea = Buffer.from(init.calls, CALL_HEADER_BYTES, CALL_AREA_BYTES);
 const replyArea = Buffer.from(init.calls, CALL_HEADER_BYTES + CALL_AREA_BYTES, CALL_AREA_BYTES);
-const post = (message: FromWorker) => port.postMessage(message);
+/**
+ * Log lines and progress reports not posted yet. A message per report cost a `$progress` call
+ * 12 µs; they go together instead, in one `batch`, before any other message (so the order holds),
+ * before a blocking host call, when {@link OUTBOX_MS} has passed since the first (checked at every
+ * interrupt check and host call), or at {@link OUTBOX_MAX} of them. Listeners still get every one.
+ */
+let outbox: ReportMessage[] = [];
+let outboxSince = 0;
+/** The longest a report waits in {@link outbox} while the code runs. */
+const OUTBOX_MS = 1;
+const OUTBOX_MAX = 256;
+
+/** Queues a log line or progress report (see {@link outbox}). */
+function report(message: ReportMessage): void {
+  if (outbox.length === 0) outboxSince = performance.now();
+  outbox.push(message);
+  if (outbox.length >= OUTBOX_MAX) flush();
+}
+
+/** Posts what {@link outbox} holds. */
+function flush(): void {
+  if (outbox.length === 0) return;
+  const messages = outbox;
+  outbox = [];
+  port.postMessage(messages.length === 1 ? messages[0] : ({ type: "batch", messages } satisfies FromWorker));
+}
+
+/** Flushes {@link outbox} if its first report has waited {@link OUTBOX_MS}. */
+function flushIfDue(): void {
+  if (outbox.length > 0 && performance.now() - outboxSince >= OUTBOX_MS) flush();
+}
+
+/** Posts a message, after the reports queued before it. */
+const post = (message: FromWorker) => {
+  flush();
+  port.postMessage(message);
+};
 const ok = hostCallReply;
 const refuse = hostCallErrorReply;
 const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
@@ -125,7 +162,7 @@ function spendLog(self: Instance, bytes: number): boolean {
   run.logBytes += bytes;
   if (run.logBytes > self.limits.logBytes) {
     run.logCapped = true;
-    post({
+    report({
       type: "log",
       instance: self.id,
       level: "warn",
@@ -144,6 +181,7 @@ function spendLog(self: Instance, bytes: number): boolean {
 function interrupt(): boolean {
   const run = current;
   if (!run) return false;
+  flushIfDue();
   if (!run.stopped) run.polls++;
   return mustStop(run.polls > run.pollBudget);
 }
@@ -232,7 +270,7 @@ function answerHere(self: Instance, op: string, payload: string): string | undef
       const text = typeof message === "string" ? message : String(message);
       if (spendLog(self, text.length)) {
         const known = level && LOG_LEVELS.has(level) ? level : "info";
-        post({
+        report({
           type: "log",
           instance: self.id,
           level: known,
@@ -268,7 +306,7 @@ function answerHere(self: Instance, op: string, payload: string): string | undef
       if (!progress || !counters) {
         return refuse("KILN_INVALID_PAYLOAD", `"${op}" needs finite numbers for done, total (or null) and counters`);
       }
-      post({ type: "progress", instance: self.id, ...progress, counters });
+      report({ type: "progress", instance: self.id, ...progress, counters });
       return ok(null);
     }
     default:
@@ -278,6 +316,7 @@ function answerHere(self: Instance, op: string, payload: string): string | undef
 
 /** `__kiln.call`: runtime operations are answered here, without a round trip; the rest block on the host. */
 function hostCall(self: Instance, op: string, payload: string): string | null {
+  flushIfDue();
   if (mustStop()) return null;
   const answer = refusal(self, op, payload) ?? answerHere(self, op, payload);
   if (answer !== undefined) return answer;
@@ -354,6 +393,8 @@ function blockingCall(
     post({ type: "call", instance: self.id, seq: quick.seq, id: quick.id, op, payload });
     return undefined;
   }
+  // What the code reported before this call reaches the host before the call does.
+  flush();
   if (fits) {
     const opBytes = requestArea.write(op, 0);
     calls[Call.opBytes] = opBytes;
@@ -469,7 +510,7 @@ async function create(message: Extract<ToWorker, { type: "create" }>): Promise<v
     control: new Int32Array(message.control),
     limits: message.limits,
     stdout: new LineSplitter((text) =>
-      post({
+      report({
         type: "log",
         instance: id,
         level: "info",
@@ -479,7 +520,7 @@ async function create(message: Extract<ToWorker, { type: "create" }>): Promise<v
       }),
     ),
     stderr: new LineSplitter((text) =>
-      post({
+      report({
         type: "log",
         instance: id,
         level: "error",
@@ -519,7 +560,7 @@ function step(run: Invocation, body: () => void): void {
       state.cancelledTimers ? `${state.cancelledTimers} timer${state.cancelledTimers === 1 ? "" : "s"}` : "",
       state.cancelledCalls ? `${state.cancelledCalls} host call${state.cancelledCalls === 1 ? "" : "s"}` : "",
     ].filter(Boolean);
-    post({
+    report({
       type: "log",
       instance: self.id,
       level: "warn",

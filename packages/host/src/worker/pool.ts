@@ -551,6 +551,9 @@ class PoolWorker {
       case "progress":
         this.#instances.get(message.instance)?.callbacks.onProgress(message);
         return;
+      case "batch":
+        for (const m of message.messages) this.#onMessage(m);
+        return;
     }
   }
 

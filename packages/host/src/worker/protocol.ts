@@ -234,7 +234,12 @@ export type FromWorker =
       readonly line?: number;
       readonly callee?: string;
     }
-  | ({ readonly type: "progress"; readonly instance: number } & ProgressPayload);
+  | ({ readonly type: "progress"; readonly instance: number } & ProgressPayload)
+  /** Log lines and progress reports posted together, in the order they were made. */
+  | { readonly type: "batch"; readonly messages: readonly ReportMessage[] };
+
+/** A log line or a progress report: the messages a worker posts in batches. */
+export type ReportMessage = Extract<FromWorker, { readonly type: "log" | "progress" }>;
 
 /** A progress message is a status line, not a channel for data: longer ones are cut. */
 export const MAX_PROGRESS_MESSAGE = 1000;

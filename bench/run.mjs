@@ -75,7 +75,7 @@ function rows(template, dist) {
     {
       id: "fresh",
       title: "Fresh instance → first result",
-      what: "Kiln: `host.load` of a tiny extension, then a no-op job (`host.run`), the plugin already compiled. Peers: a new context/isolate/plugin, an eval, its result.",
+      what: "Kiln: `host.load` of a tiny extension (its folder written before the clock starts), then a no-op job (`host.run`), the plugin already compiled. Peers: a new context/isolate/plugin, an eval, its result.",
       metrics: [M("ms", "median of the loads in one process", "ms")],
       rounds: n(2, 5),
       columns: [

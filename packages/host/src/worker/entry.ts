@@ -691,7 +691,13 @@ function handle(message: ToWorker): void {
       return;
     case "create":
       create(message).then(
-        () => post({ type: "created", instance: message.instance }),
+        () => {
+          post({ type: "created", instance: message.instance });
+          // Its top-level code runs next, as soon as the host hears of it: wait for that here.
+          endedAt = performance.now();
+          lingerAfterEnd = true;
+          linger();
+        },
         (error: unknown) =>
           post({
             type: "created",

@@ -113,7 +113,7 @@ function rows(template, dist) {
       id: "hostcall",
       summary: [0, 1, 2],
       title: "Guest → host call",
-      what: "A guest loop of N calls to a host function that does nothing, minus the same loop of 0 calls, ÷ N. Kiln: raw `__kiln.call` to an operation the application registered (main thread), to `$interrupted` (answered in the worker) and to `$progress` (answered in the worker, passed on to the main thread without a wait); rate limit off.",
+      what: "A guest loop of N calls to a host function that does nothing, minus the same loop of 0 calls, ÷ N, after 1.5 s of unmeasured loops (V8 optimising the engine's code). Kiln: raw `__kiln.call` to an operation the application registered (main thread), to `$interrupted` (answered in the worker) and to `$progress` (answered in the worker, passed on to the main thread without a wait); rate limit off.",
       metrics: [M("us", "per call", "µs")],
       rounds: n(2, 5),
       columns: [

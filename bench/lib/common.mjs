@@ -71,6 +71,16 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const CPU_WARM_MS = 1500;
 
 /**
+ * Runs `fn` (sync or async) unmeasured until `ms` have passed, and at least once: the warm-up of a
+ * per-call row, long enough for V8 to have optimised the engine's code (see {@link CPU_WARM_MS}).
+ */
+export async function warmFor(ms, fn) {
+  const until = now() + ms;
+  do await fn();
+  while (now() < until);
+}
+
+/**
  * The CPU mix of one engine: each of `parts` run (by `runPart`, sync or async) unmeasured for at
  * least {@link CPU_WARM_MS} and twice, then `reps` times measured; the median per part. The warm-up
  * is long because every engine here is Wasm or JIT code that V8 optimises in the background: an

@@ -3,7 +3,7 @@
 // in the SDK's worker thread (`runInWorker`). Usage: node --expose-gc extism.mjs <scenario> '<json>'.
 import { readFileSync } from "node:fs";
 import { WARM_INPUT } from "../fixtures/guest.mjs";
-import { BENCH, fitIn, loadPeer, median, now, report, settle } from "../lib/common.mjs";
+import { BENCH, CPU_WARM_MS, fitIn, loadPeer, median, now, report, settle, warmFor } from "../lib/common.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -55,7 +55,7 @@ const scenarios = {
   },
   async hostcall() {
     const p = await plugin();
-    await p.call("calls", u64(opts.n));
+    await warmFor(CPU_WARM_MS, () => p.call("calls", u64(opts.n)));
     const t0 = now();
     await p.call("calls", u64(0));
     const empty = now() - t0;

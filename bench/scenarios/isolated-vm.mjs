@@ -1,7 +1,7 @@
 // isolated-vm 5.0 (V8 isolates in the same process, a native addon built from source).
 // Usage: node --expose-gc isolated-vm.mjs <scenario> '<json options>'.
 import { CPU_PARTS, GUEST, WARM_INPUT } from "../fixtures/guest.mjs";
-import { cpuMix, fitIn, loadPeer, median, now, report, settle } from "../lib/common.mjs";
+import { CPU_WARM_MS, cpuMix, fitIn, loadPeer, median, now, report, settle, warmFor } from "../lib/common.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -46,7 +46,7 @@ const scenarios = {
   async hostcall() {
     const { context } = loaded();
     context.global.setSync("hostNoop", new ivm.Callback(() => null));
-    context.evalSync(`for (let i = 0; i < ${opts.n}; i++) hostNoop(); 0`);
+    await warmFor(CPU_WARM_MS, () => context.evalSync(`for (let i = 0; i < ${opts.n}; i++) hostNoop(); 0`));
     const t0 = now();
     context.evalSync("for (let i = 0; i < 0; i++) hostNoop(); 0");
     const empty = now() - t0;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExtensionHost } from "@kiln/host";
 import { CPU_PARTS, WARM_INPUT } from "../fixtures/guest.mjs";
-import { cpuMix, fitIn, median, now, report, settle, sleep, WORK } from "../lib/common.mjs";
+import { CPU_WARM_MS, cpuMix, fitIn, median, now, report, settle, sleep, WORK, warmFor } from "../lib/common.mjs";
 import {
   BENCH_OPERATION,
   BENCH_PERMISSION,
@@ -99,7 +99,7 @@ const scenarios = {
         payload: JSON.stringify({ done: 1, total: null, message: null, counters: { items: 0, bytes: 0 } }),
       },
     }[opts.op];
-    await host.run(id, "calls", { op, payload, n: opts.n });
+    await warmFor(CPU_WARM_MS, () => host.run(id, "calls", { op, payload, n: opts.n }));
     const t0 = now();
     await host.run(id, "calls", { op, payload, n: 0 });
     const empty = now() - t0;

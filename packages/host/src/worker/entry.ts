@@ -86,6 +86,8 @@ const post = (message: FromWorker) => {
   port.postMessage(message);
 };
 const ok = hostCallReply;
+/** The reply of every runtime operation that answers nothing, serialised once. */
+const OK_NULL = hostCallReply(null);
 const refuse = hostCallErrorReply;
 const LOG_LEVELS = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 const INTERRUPTS = ["none", "pause", "cancel"] as const;
@@ -280,7 +282,7 @@ function answerHere(self: Instance, op: string, payload: string): string | undef
           ...(Number.isSafeInteger(line) && (line as number) > 0 ? { line, callee: LogMethods[known] } : {}),
         });
       }
-      return ok(null);
+      return OK_NULL;
     }
     case RuntimeOps.complete: {
       const run = current;
@@ -294,7 +296,7 @@ function answerHere(self: Instance, op: string, payload: string): string | undef
         "interrupted" in body
           ? { kind: "interrupted" }
           : { kind: "completed", json: JSON.stringify((body as { value?: unknown }).value ?? null) };
-      return ok(null);
+      return OK_NULL;
     }
     case RuntimeOps.interrupted:
       return ok(INTERRUPTS[Atomics.load(self.control, Control.interrupt)] ?? "none");
@@ -306,8 +308,15 @@ function answerHere(self: Instance, op: string, payload: string): string | undef
       if (!progress || !counters) {
         return refuse("KILN_INVALID_PAYLOAD", `"${op}" needs finite numbers for done, total (or null) and counters`);
       }
-      report({ type: "progress", instance: self.id, ...progress, counters });
-      return ok(null);
+      report({
+        type: "progress",
+        instance: self.id,
+        done: progress.done,
+        total: progress.total,
+        message: progress.message,
+        counters,
+      });
+      return OK_NULL;
     }
     default:
       return undefined;

@@ -96,7 +96,7 @@ function rows(template, dist) {
     {
       id: "warm",
       title: "Warm call, 0.5 KB JSON in and out",
-      what: "Kiln: `host.run` of a loaded extension's job that parses its input and returns it changed. Peers: the same function called with the JSON text; the host parses the result.",
+      what: "Kiln: `host.run` of a loaded extension's job that parses its input and returns it changed. Peers: the same function called with the JSON text; the host parses the result. Each engine first makes such calls unmeasured for 1.5 s.",
       metrics: [M("us", "mean per call", "µs")],
       rounds: n(2, 5),
       columns: [

@@ -36,7 +36,7 @@ export function quickjsScenarios(vm, opts) {
       const ctx = await loaded();
       const echo = vm.getGlobal(ctx, "echo");
       const call = () => JSON.parse(vm.call(ctx, echo, JSON.stringify(opts.input)));
-      for (let i = 0; i < 50; i++) call();
+      await warmFor(CPU_WARM_MS, call);
       const t = now();
       for (let i = 0; i < opts.calls; i++) call();
       return { us: ((now() - t) * 1000) / opts.calls };

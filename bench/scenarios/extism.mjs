@@ -48,7 +48,7 @@ const scenarios = {
   async warm() {
     const p = await plugin();
     const call = async () => (await p.call("echo", JSON.stringify(WARM_INPUT))).json();
-    for (let i = 0; i < 50; i++) await call();
+    await warmFor(CPU_WARM_MS, call);
     const t = now();
     for (let i = 0; i < opts.calls; i++) await call();
     return { us: ((now() - t) * 1000) / opts.calls };

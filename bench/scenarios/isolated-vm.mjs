@@ -38,7 +38,7 @@ const scenarios = {
     const { context } = loaded();
     const echo = context.global.getSync("echo", { reference: true });
     const call = () => JSON.parse(echo.applySync(undefined, [JSON.stringify(WARM_INPUT)]));
-    for (let i = 0; i < 50; i++) call();
+    await warmFor(CPU_WARM_MS, call);
     const t = now();
     for (let i = 0; i < opts.calls; i++) call();
     return { us: ((now() - t) * 1000) / opts.calls };

@@ -128,7 +128,7 @@ const scenarios = {
   async warm() {
     const text = JSON.stringify(WARM_INPUT);
     const call = () => JSON.parse(invoke("runEcho", text).output);
-    for (let i = 0; i < 20; i++) call();
+    await warmFor(CPU_WARM_MS, call);
     const t = now();
     for (let i = 0; i < opts.calls; i++) call();
     return { us: ((now() - t) * 1000) / opts.calls };

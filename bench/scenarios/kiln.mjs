@@ -76,7 +76,7 @@ const scenarios = {
   async warm() {
     const host = newHost();
     const id = await loadCopy(host);
-    for (let i = 0; i < 50; i++) await host.run(id, "echo", WARM_INPUT);
+    await warmFor(CPU_WARM_MS, () => host.run(id, "echo", WARM_INPUT));
     const t = now();
     for (let i = 0; i < opts.calls; i++) await host.run(id, "echo", WARM_INPUT);
     return { us: ((now() - t) * 1000) / opts.calls };

@@ -71,13 +71,15 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const CPU_WARM_MS = 1500;
 
 /**
- * Runs `fn` (sync or async) unmeasured until `ms` have passed, and at least once: the warm-up of a
- * per-call row, long enough for V8 to have optimised the engine's code (see {@link CPU_WARM_MS}).
+ * Runs `fn` (sync or async) unmeasured until `ms` have passed, and at least once, at most
+ * `maxRuns` times: the warm-up of a per-call row, long enough for V8 to have optimised the
+ * engine's code (see {@link CPU_WARM_MS}).
  */
-export async function warmFor(ms, fn) {
+export async function warmFor(ms, fn, maxRuns = Number.POSITIVE_INFINITY) {
   const until = now() + ms;
+  let runs = 0;
   do await fn();
-  while (now() < until);
+  while (now() < until && ++runs < maxRuns);
 }
 
 /**

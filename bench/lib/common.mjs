@@ -67,24 +67,22 @@ export async function settle() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** How long each part of the CPU mix runs unmeasured first: until V8 has optimised the engine. */
-export const CPU_WARM_MS = 1500;
+/** How long a row's calls run unmeasured first: until V8 has optimised the engine's code. */
+export const WARM_MS = 1500;
 
 /**
- * Runs `fn` (sync or async) unmeasured until `ms` have passed, and at least once, at most
- * `maxRuns` times: the warm-up of a per-call row, long enough for V8 to have optimised the
- * engine's code (see {@link CPU_WARM_MS}).
+ * Runs `fn` (sync or async) unmeasured until `ms` have passed, at least `minRuns` times (default 1)
+ * and at most `maxRuns`: the warm-up of a row, long enough for V8 to have optimised the engine's
+ * code (see {@link WARM_MS}).
  */
-export async function warmFor(ms, fn, maxRuns = Number.POSITIVE_INFINITY) {
+export async function warmFor(ms, fn, { minRuns = 1, maxRuns = Number.POSITIVE_INFINITY } = {}) {
   const until = now() + ms;
-  let runs = 0;
-  do await fn();
-  while (now() < until && ++runs < maxRuns);
+  for (let runs = 0; runs < maxRuns && (runs < minRuns || now() < until); runs++) await fn();
 }
 
 /**
  * The CPU mix of one engine: each of `parts` run (by `runPart`, sync or async) unmeasured for at
- * least {@link CPU_WARM_MS} and twice, then `reps` times measured; the median per part. The warm-up
+ * least {@link WARM_MS} and twice, then `reps` times measured; the median per part. The warm-up
  * is long because every engine here is Wasm or JIT code that V8 optimises in the background: an
  * interpreter's big dispatch function takes V8 0.3 s of TurboFan on this machine, and one warm run
  * measured that wait rather than the engine. What a first call costs is the `firstcall` row's.
@@ -92,8 +90,7 @@ export async function warmFor(ms, fn, maxRuns = Number.POSITIVE_INFINITY) {
 export async function cpuMix(parts, reps, runPart) {
   const metrics = {};
   for (const part of parts) {
-    const warmUntil = now() + CPU_WARM_MS;
-    for (let i = 0; i < 2 || (now() < warmUntil && i < 50); i++) await runPart(part);
+    await warmFor(WARM_MS, () => runPart(part), { minRuns: 2, maxRuns: 50 });
     const ms = [];
     for (let i = 0; i < reps; i++) {
       const t = now();

@@ -1,7 +1,7 @@
 // The rows both QuickJS peers (quickjs-emscripten, quickjs-wasi) measure the same way: their APIs
 // differ only in how a context is made, evaluated and called, which each scenario file passes in.
 import { CPU_PARTS, GUEST } from "../fixtures/guest.mjs";
-import { CPU_WARM_MS, cpuMix, fitIn, median, now, settle, warmFor } from "./common.mjs";
+import { cpuMix, fitIn, median, now, settle, WARM_MS, warmFor } from "./common.mjs";
 
 const rss = () => process.memoryUsage().rss;
 
@@ -36,7 +36,7 @@ export function quickjsScenarios(vm, opts) {
       const ctx = await loaded();
       const echo = vm.getGlobal(ctx, "echo");
       const call = () => JSON.parse(vm.call(ctx, echo, JSON.stringify(opts.input)));
-      await warmFor(CPU_WARM_MS, call);
+      await warmFor(WARM_MS, call);
       const t = now();
       for (let i = 0; i < opts.calls; i++) call();
       return { us: ((now() - t) * 1000) / opts.calls };
@@ -46,7 +46,7 @@ export function quickjsScenarios(vm, opts) {
       const fn = ctx.newFunction("hostNoop", () => ctx.null);
       ctx.setProp(ctx.global, "hostNoop", fn);
       fn.dispose();
-      await warmFor(CPU_WARM_MS, () => vm.evalValue(ctx, `for (let i = 0; i < ${opts.n}; i++) hostNoop(); 0`));
+      await warmFor(WARM_MS, () => vm.evalValue(ctx, `for (let i = 0; i < ${opts.n}; i++) hostNoop(); 0`));
       const t0 = now();
       vm.evalValue(ctx, "for (let i = 0; i < 0; i++) hostNoop(); 0");
       const empty = now() - t0;

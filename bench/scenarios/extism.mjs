@@ -3,7 +3,7 @@
 // in the SDK's worker thread (`runInWorker`). Usage: node --expose-gc extism.mjs <scenario> '<json>'.
 import { readFileSync } from "node:fs";
 import { WARM_INPUT } from "../fixtures/guest.mjs";
-import { BENCH, CPU_WARM_MS, fitIn, loadPeer, median, now, report, settle, warmFor } from "../lib/common.mjs";
+import { BENCH, fitIn, loadPeer, median, now, report, settle, WARM_MS, warmFor } from "../lib/common.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -50,14 +50,14 @@ const scenarios = {
     const call = async () => (await p.call("echo", JSON.stringify(WARM_INPUT))).json();
     // At most 2,000: the kernel's allocator of Extism JS 1.0.3 runs out of blocks after some
     // tens of thousands of in-thread calls ("cannot assign to this block").
-    await warmFor(CPU_WARM_MS, call, 2000);
+    await warmFor(WARM_MS, call, { maxRuns: 2000 });
     const t = now();
     for (let i = 0; i < opts.calls; i++) await call();
     return { us: ((now() - t) * 1000) / opts.calls };
   },
   async hostcall() {
     const p = await plugin();
-    await warmFor(CPU_WARM_MS, () => p.call("calls", u64(opts.n)));
+    await warmFor(WARM_MS, () => p.call("calls", u64(opts.n)));
     const t0 = now();
     await p.call("calls", u64(0));
     const empty = now() - t0;

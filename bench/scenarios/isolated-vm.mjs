@@ -1,7 +1,7 @@
 // isolated-vm 5.0 (V8 isolates in the same process, a native addon built from source).
 // Usage: node --expose-gc isolated-vm.mjs <scenario> '<json options>'.
 import { CPU_PARTS, GUEST, WARM_INPUT } from "../fixtures/guest.mjs";
-import { CPU_WARM_MS, cpuMix, fitIn, loadPeer, median, now, report, settle, warmFor } from "../lib/common.mjs";
+import { cpuMix, fitIn, loadPeer, median, now, report, settle, WARM_MS, warmFor } from "../lib/common.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -38,7 +38,7 @@ const scenarios = {
     const { context } = loaded();
     const echo = context.global.getSync("echo", { reference: true });
     const call = () => JSON.parse(echo.applySync(undefined, [JSON.stringify(WARM_INPUT)]));
-    await warmFor(CPU_WARM_MS, call);
+    await warmFor(WARM_MS, call);
     const t = now();
     for (let i = 0; i < opts.calls; i++) call();
     return { us: ((now() - t) * 1000) / opts.calls };
@@ -46,7 +46,7 @@ const scenarios = {
   async hostcall() {
     const { context } = loaded();
     context.global.setSync("hostNoop", new ivm.Callback(() => null));
-    await warmFor(CPU_WARM_MS, () => context.evalSync(`for (let i = 0; i < ${opts.n}; i++) hostNoop(); 0`));
+    await warmFor(WARM_MS, () => context.evalSync(`for (let i = 0; i < ${opts.n}; i++) hostNoop(); 0`));
     const t0 = now();
     context.evalSync("for (let i = 0; i < 0; i++) hostNoop(); 0");
     const empty = now() - t0;

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { WASI } from "node:wasi";
 import { CPU_PARTS, GUEST, WARM_INPUT } from "../fixtures/guest.mjs";
-import { CPU_WARM_MS, cpuMix, fitIn, median, now, PEERS, report, settle, warmFor } from "../lib/common.mjs";
+import { cpuMix, fitIn, median, now, PEERS, report, settle, WARM_MS, warmFor } from "../lib/common.mjs";
 
 const [scenario, raw = "{}"] = process.argv.slice(2);
 const opts = JSON.parse(raw);
@@ -128,7 +128,7 @@ const scenarios = {
   async warm() {
     const text = JSON.stringify(WARM_INPUT);
     const call = () => JSON.parse(invoke("runEcho", text).output);
-    await warmFor(CPU_WARM_MS, call);
+    await warmFor(WARM_MS, call);
     const t = now();
     for (let i = 0; i < opts.calls; i++) call();
     return { us: ((now() - t) * 1000) / opts.calls };
@@ -147,7 +147,7 @@ const scenarios = {
     };
     // Ten times the calls of the other engines: the loop must outweigh an instance's start.
     const n = opts.n * 10;
-    await warmFor(CPU_WARM_MS, () => time(n));
+    await warmFor(WARM_MS, () => time(n));
     const empty = time(0);
     return { us: ((time(n) - empty) * 1000) / n };
   },

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExtensionHost } from "@kiln/host";
 import { CPU_PARTS, WARM_INPUT } from "../fixtures/guest.mjs";
-import { CPU_WARM_MS, cpuMix, fitIn, median, now, report, settle, sleep, WORK, warmFor } from "../lib/common.mjs";
+import { cpuMix, fitIn, median, now, report, settle, sleep, WARM_MS, WORK, warmFor } from "../lib/common.mjs";
 import {
   BENCH_OPERATION,
   BENCH_PERMISSION,
@@ -76,7 +76,7 @@ const scenarios = {
   async warm() {
     const host = newHost();
     const id = await loadCopy(host);
-    await warmFor(CPU_WARM_MS, () => host.run(id, "echo", WARM_INPUT));
+    await warmFor(WARM_MS, () => host.run(id, "echo", WARM_INPUT));
     const t = now();
     for (let i = 0; i < opts.calls; i++) await host.run(id, "echo", WARM_INPUT);
     return { us: ((now() - t) * 1000) / opts.calls };
@@ -99,7 +99,7 @@ const scenarios = {
         payload: JSON.stringify({ done: 1, total: null, message: null, counters: { items: 0, bytes: 0 } }),
       },
     }[opts.op];
-    await warmFor(CPU_WARM_MS, () => host.run(id, "calls", { op, payload, n: opts.n }));
+    await warmFor(WARM_MS, () => host.run(id, "calls", { op, payload, n: opts.n }));
     const t0 = now();
     await host.run(id, "calls", { op, payload, n: 0 });
     const empty = now() - t0;
@@ -296,8 +296,7 @@ const scenarios = {
     const one = async () => host.jobs.wait(await host.jobs.dispatch(id, "noop"));
     // Until V8 has optimised the host's job path: 20 jobs left it half-interpreted (400 µs a job
     // against 230 µs after a second of them).
-    const warmUntil = now() + JOBS_WARM_MS;
-    for (let i = 0; i < 20 || (now() < warmUntil && i < 5000); i++) await one();
+    await warmFor(JOBS_WARM_MS, one, { minRuns: 20, maxRuns: 5000 });
     const latency = [];
     const t = now();
     if (opts.burst) {

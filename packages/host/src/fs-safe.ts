@@ -108,11 +108,12 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
 const CHUNK_BYTES = 256 * 1024;
 
 /**
- * Reads from the descriptor until end of file or `max` bytes, whichever comes first. `expected`
+ * Reads from the descriptor until end of file or `max` bytes, whichever comes first (also
+ * `files.read`'s reader). `expected`
  * (the size fstat gave, plus one) sizes the first read: a regular file that gives fewer bytes than
  * a read asked for is at its end, so a file that did not change is read in one call, not two.
  */
-async function readAtMost(handle: FileHandle, max: number, expected = max): Promise<Uint8Array> {
+export async function readAtMost(handle: FileHandle, max: number, expected = max): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let buffer = new Uint8Array(Math.min(Math.max(max, 1), Math.max(expected, 1), CHUNK_BYTES));

@@ -53,6 +53,7 @@ import {
   type FileType,
   KilnError,
 } from "@kiln/contracts";
+import { readAtMost } from "../../fs-safe.js";
 import type { OperationRegistry } from "../registry.js";
 import type { OperationContext } from "../types.js";
 import { builtin } from "./define.js";
@@ -226,8 +227,9 @@ async function readFileInFolder(
     if (mode === "portable") walked.expected.push(expectedOf(join(dir.path, name), stats));
     await recheck(walked);
     checkSize(shown, stats.size, limit);
-    const bytes = await fsCall(shown, () => readAtMost(handle, limit + 1));
-    checkSize(shown, bytes.length, limit); // it may have grown since the fstat
+    const read = await fsCall(shown, () => readAtMost(handle, limit + 1, stats.size + 1));
+    checkSize(shown, read.length, limit); // it may have grown since the fstat
+    const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
     return { content: decode(bytes, encoding, shown), size: bytes.length, encoding };
   } finally {
     await file?.close();
@@ -389,19 +391,6 @@ async function probeDescriptorPaths(): Promise<boolean> {
   } finally {
     await handle.close();
   }
-}
-
-async function readAtMost(handle: FileHandle, max: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(Math.min(max, 64 * 1024));
-  const chunks: Buffer[] = [];
-  let total = 0;
-  while (total < max) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, max - total), null);
-    if (bytesRead === 0) break;
-    chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
-    total += bytesRead;
-  }
-  return Buffer.concat(chunks, total);
 }
 
 function checkSize(shown: string, size: number, limit: number): void {

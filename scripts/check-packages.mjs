@@ -1,23 +1,35 @@
-// Checks every publishable package (each non-private packages/*) as npm users get it. Builds them
-// first (turbo: cached, seconds when they are up to date), so a tarball never holds a stale dist/.
+// Checks every publishable package (each non-private packages/*) as npm and pnpm users get it.
+// Builds them first (turbo: cached, seconds when they are up to date), so a tarball never holds a
+// stale dist/. Building, packing and the tarball checks are scripts/lib/packages.mjs, which
+// `pnpm release` (scripts/release.mjs) runs too: what is published is what was checked here.
 //
-// 1. Packs each with pnpm (which applies `publishConfig`, dropping the workspace-only
-//    `@kiln/source` condition and turning `workspace:*` into versions), then runs publint and
-//    "Are the Types Wrong?" on it, for ESM importers and for CommonJS `require()` (node16).
-// 2. Installs the tarballs with npm into two fresh CommonJS apps, at the same time, sharing npm's
-//    cache: every @kiln package comes from its tarball (npm `overrides`), only third-party
-//    dependencies from the registry (better-sqlite3 compiles from source with g++, ~1-2 min).
-//    - host only: `@kiln/host`. `require("@kiln/host")` must work (Node >= 20.19 loads ESM through
-//      require), an ExtensionHost must load and run a built example extension, and none of the
-//      build-time tools (binaryen, ts-morph, typescript, esbuild) may be installed.
-//    - author: `@kiln/cli` + `@kiln/sdk`:
-//      `kiln build` a small extension, then `kiln run` one of its jobs.
-//    Both print their size on disk and their largest packages.
-// 3. `npm create kiln`, from the create-kiln tarball (`npm exec --package=<tarball> -- create-kiln`),
-//    at the same time as the installs: the new project's @kiln packages point at the tarballs
-//    (`overrides`), then `npm install`, `npm run typecheck`, `npm run build` and `npm test` must
-//    pass. Prints the time from the scaffold to the passing test, step by step.
-import { execFileSync, spawn } from "node:child_process";
+// 1. Packs each with pnpm (its prepack builds it and copies the root LICENSE in; pnpm applies
+//    `publishConfig` and turns `workspace:*` into versions) and prints the tarballs' sizes. Then,
+//    on each tarball: publint (strict), "Are the Types Wrong?" for ESM importers and for CommonJS
+//    `require()` (node16), and its contents: LICENSE, README.md, no `workspace:` range, and no
+//    README link that is relative to something outside the tarball (they must be absolute: the
+//    docs site, npm or GitHub).
+// 2. At the same time, in the OS temp folder, every @kiln package always from its tarball
+//    (npm `overrides`, pnpm `pnpm.overrides`), only third-party dependencies from the registry:
+//    - npm, host-app: a fresh CommonJS app with only `@kiln/host`. `require("@kiln/host")` must
+//      work (Node >= 20.19 loads ESM through require), an ExtensionHost must load and run a built
+//      example extension, and none of the build-time tools (binaryen, ts-morph, typescript,
+//      esbuild) may be installed. Prints its size on disk and largest packages.
+//    - npm, new-ext: `npm create kiln` from the create-kiln tarball (`npm exec --package=<tarball>
+//      -- create-kiln`), then `npm install`, `npm run typecheck`, `npm run build` (kiln build),
+//      `npm test` (its vitest tests, with @kiln/testing) and `npx kiln run` of one of its jobs; then
+//      the embedding app (below) in host-app, on new-ext's build. Prints the author install's size.
+//    - pnpm, pnpm-app: a project with its own pnpm-workspace.yaml (so the monorepo's is never
+//      used) that depends on `@kiln/host` and `@kiln/cli`, builds approved through
+//      `pnpm.onlyBuiltDependencies`. `pnpm install`, `pnpm exec kiln new ext` (the CLI's `new`),
+//      `pnpm install` again (the new project is a workspace package: its own `^version` ranges
+//      meet the overrides), then in ext/ `pnpm run build`, `pnpm test` and `pnpm exec kiln run`,
+//      and the embedding app on ext's build.
+//    The embedding app (app.mjs, ESM): `import { ExtensionHost } from "@kiln/host"`, a host with a
+//    SQLite store (a file), load the built extension, dispatch its `count` job, print its progress
+//    and check its result; exits 0.
+// Every step prints its time; the summary line the total.
+import { execFileSync } from "node:child_process";
 import {
   existsSync,
   lstatSync,
@@ -30,18 +42,32 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import {
+  bin,
+  buildPackages,
+  capture,
+  checkTarball,
+  cleanEnv,
+  packPackages,
+  printTarballSizes,
+  publishablePackages,
+  root,
+  run,
+  since,
+} from "./lib/packages.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
-const bin = (name) => join(root, "node_modules/.bin", name);
 const out = mkdtempSync(join(tmpdir(), "kiln-packs-"));
 process.on("exit", () => rmSync(out, { recursive: true, force: true }));
 const started = performance.now();
-const since = (t) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+/** Phase → time, for the summary line. */
+const phases = {};
 
 /** Packages a plain host application must not install: they are for building extensions. */
 const BUILD_TOOLS = ["binaryen", "ts-morph", "typescript", "esbuild"];
 /** A built example extension and one of its jobs, for the host smoke test (`npm run setup` builds it). */
 const EXAMPLE = { dist: join(root, "extensions/test-extension/dist"), job: "counter", input: { to: 3 } };
+/** The job of the scaffold's basic template that `kiln run` runs, and what it must print last. */
+const HELLO = { job: "hello", input: '{"name":"packages"}', last: '{"greeting":"Hello, packages!"}' };
 
 const failures = [];
 const fail = (what) => {
@@ -49,69 +75,128 @@ const fail = (what) => {
   console.error(`\n✗ ${what}`);
 };
 
-/** Runs a command, its output shown as it comes; resolves to its exit code. */
-function run(cmd, args, options = {}) {
-  return new Promise((resolve) => {
-    spawn(cmd, args, { stdio: "inherit", ...options })
-      .on("error", () => resolve(127))
-      .on("close", (code) => resolve(code ?? 1));
-  });
-}
-
-/** Runs a command with its output captured; resolves to { code, output }. */
-function capture(cmd, args, options = {}) {
-  return new Promise((resolve) => {
-    let output = "";
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
-    child.stdout.on("data", (b) => (output += b));
-    child.stderr.on("data", (b) => (output += b));
-    child.on("error", (error) => resolve({ code: 127, output: String(error) }));
-    child.on("close", (code) => resolve({ code: code ?? 1, output }));
-  });
-}
-
-// npm and pnpm pass their configuration to scripts as npm_config_* variables (the prefix among
-// them): the nested npm must see none of it, or it would install into this repository.
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 /** `npm install` as every app here runs it: quiet, from the cache first. */
 const NPM_INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+/** pnpm, the workspace's own (the version packageManager pins), from the store first. */
+const PNPM = bin("pnpm");
+const PNPM_INSTALL = ["install", "--prefer-offline", "--reporter=append-only", "--config.confirmModulesPurge=false"];
 
 // --- build, discover and pack ---------------------------------------------------------------------
 
 let t = performance.now();
-const build = await run(bin("turbo"), ["run", "build", "--filter=./packages/*", "--output-logs=errors-only"], {
-  cwd: root,
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
-});
-if (build !== 0) {
+if ((await buildPackages()) !== 0) {
   console.error("check:packages: the packages do not build; nothing to check.");
   process.exit(1);
 }
-console.log(`Built the packages in ${since(t)}`);
+phases.build = since(t);
+console.log(`Built the packages in ${phases.build}`);
 
-const packages = readdirSync(join(root, "packages"))
-  .sort()
-  .map((name) => join(root, "packages", name))
-  .filter((dir) => existsSync(join(dir, "package.json")))
-  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) }))
-  .filter(({ pkg }) => !pkg.private);
+const packages = publishablePackages();
 console.log(`Publishable packages: ${packages.map(({ pkg }) => pkg.name).join(", ")}`);
 
 t = performance.now();
-for (const p of packages) {
-  try {
-    execFileSync(bin("pnpm"), ["pack", "--pack-destination", out], { cwd: p.dir, stdio: ["ignore", "ignore", "pipe"] });
-  } catch (error) {
-    fail(`${p.pkg.name}: pnpm pack failed: ${error.stderr}`);
-  }
-  // pnpm's file name: the name without "@", "/" as "-", then the version.
-  p.tarball = join(out, `${p.pkg.name.replace(/^@/, "").replace("/", "-")}-${p.pkg.version}.tgz`);
-  if (!existsSync(p.tarball)) fail(`${p.pkg.name}: pnpm pack did not write ${p.tarball}`);
-}
-console.log(`Packed ${packages.length} packages in ${since(t)}`);
-const overrides = Object.fromEntries(packages.map((p) => [p.pkg.name, `file:${p.tarball}`]));
+for (const problem of packPackages(packages, out)) fail(problem);
+phases.pack = since(t);
+console.log(`Packed ${packages.length} packages in ${phases.pack}`);
+printTarballSizes(packages);
+const overrides = Object.fromEntries(packages.filter((p) => p.tarball).map((p) => [p.pkg.name, `file:${p.tarball}`]));
 
-// --- the two installs start now and run while publint and attw check the tarballs ---------------
+// Runs in the host app, as CommonJS: require() of the ESM package, then a job of a real extension.
+const HOST_SMOKE = `
+const { ExtensionHost } = require("@kiln/host");
+const [dist, job, input] = [process.argv[1], process.argv[2], JSON.parse(process.argv[3])];
+(async () => {
+  const logs = [];
+  const host = new ExtensionHost({ logger: (entry) => logs.push(entry.message) });
+  try {
+    if (!dist) return console.log("require('@kiln/host') and new ExtensionHost(): ok");
+    const { id } = await host.load(dist);
+    const result = await host.run(id, job, input);
+    console.log(\`require('@kiln/host'), then \${id} \${job} \${JSON.stringify(input)} → \${JSON.stringify(result)}\`);
+    console.log(logs.map((line) => \`  [\${id}] \${line}\`).join("\\n"));
+  } finally {
+    await host.close();
+  }
+})().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
+// An application that embeds Kiln (ESM): a SQLite job store, the built extension, one durable job.
+const EMBEDDING_APP = `// node app.mjs <dist-dir>: runs the extension's \`count\` job in a host with a SQLite job store.
+import { existsSync, rmSync } from "node:fs";
+import { ExtensionHost } from "@kiln/host";
+
+const store = "app-jobs.db";
+rmSync(store, { force: true });
+const host = new ExtensionHost({ store });
+try {
+  await host.jobs.recover({ resume: true }); // after a crash: finish what was running
+  const { id } = await host.load(process.argv[2]);
+  const updates = [];
+  host.jobs.on("progress", (e) => updates.push(e.progress));
+  const jobId = await host.jobs.dispatch(id, "count", { to: 5 });
+  const job = await host.jobs.wait(jobId);
+  for (const p of updates) console.log(\`  progress \${p.done}/\${p.total}\${p.message ? \` \${p.message}\` : ""}\`);
+  console.log(\`\${id} count {"to":5} → \${job.state} \${JSON.stringify(job.result)}, \${updates.length} progress events, store \${store}\`);
+  if (job.state !== "completed" || job.result?.sum !== 15) throw new Error(\`expected completed {"sum":15}, got \${job.state} \${JSON.stringify(job.result ?? job.error)}\`);
+  if (updates.length === 0) throw new Error("no progress event");
+  if (!existsSync(store)) throw new Error(\`no SQLite store at \${store}\`);
+} finally {
+  await host.close();
+}
+`;
+
+// --- the projects start now and run while publint and attw check the tarballs --------------------
+
+/** A sequence of commands, each timed, output captured (they run alongside the other checks). */
+function steps(label) {
+  const list = [];
+  const t0 = performance.now();
+  return {
+    list,
+    label,
+    /** Runs one step; resolves to whether it passed. `check(output)` may fail it: a string says why. */
+    async step(name, cmd, args, cwd, check) {
+      const t1 = performance.now();
+      const r = await capture(cmd, args, { cwd, env: cleanEnv });
+      const why = r.code === 0 ? check?.(r.output) : `exit ${r.code}`;
+      list.push({ name, time: since(t1), ...r, why: why || undefined });
+      return !why;
+    },
+    total: () => since(t0),
+  };
+}
+
+/** Prints a project's steps; output only for the steps that show something or failed. */
+function report(project, show = []) {
+  console.log(`\n${project.steps.label}`);
+  for (const { name, time, code, output, why } of project.steps.list) {
+    console.log(`  ${name}: ${why ? `FAILED (${why})` : "ok"} in ${time}`);
+    if (why || (code === 0 && show.some((s) => name.startsWith(s)))) process.stdout.write(indent(output));
+  }
+  if (project.failed) fail(`${project.steps.label.split(" ")[0]}: ${project.failed} failed`);
+  else console.log(`  all steps passed in ${project.total}`);
+}
+const indent = (text) => `${text.trimEnd().replace(/^/gm, "    ")}\n`;
+
+/** `kiln run`'s last line must be the job's result. */
+const lastLine = (expected) => (output) => {
+  const last = output.trim().split("\n").at(-1);
+  return last === expected ? undefined : `last line ${last}, not ${expected}`;
+};
+
+/** Points a project's @kiln dependencies at the tarballs: each must have been packed. */
+function useTarballs(pkg) {
+  for (const field of ["dependencies", "devDependencies"]) {
+    for (const name of Object.keys(pkg[field] ?? {})) {
+      if (name.startsWith("@kiln/") && !overrides[name]) throw new Error(`${name} was not packed`);
+      if (overrides[name]) pkg[field][name] = overrides[name];
+    }
+  }
+}
+const writeJson = (path, value) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 
 /** A fresh CommonJS app (`npm init -y`) with `names` installed from their tarballs. */
 async function install(app, names) {
@@ -123,84 +208,104 @@ async function install(app, names) {
   // The direct dependencies use the very spec of their override, as npm requires.
   pkg.dependencies = Object.fromEntries(names.map((name) => [name, overrides[name]]));
   pkg.overrides = overrides;
-  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  writeJson(join(dir, "package.json"), pkg);
   const t0 = performance.now();
   const { code, output } = await capture("npm", NPM_INSTALL, { cwd: dir, env: cleanEnv });
   return { app, dir, names, code, output, time: since(t0) };
 }
 
-const installs = Promise.all([install("host-app", ["@kiln/host"]), install("author-app", ["@kiln/cli", "@kiln/sdk"])]);
-
 /**
  * `npm create kiln new-ext` as a user runs it, but from the create-kiln tarball, then the new
- * project's own scripts: its @kiln dependencies are pointed at the tarballs. Output is captured
- * (it runs alongside the other checks) and printed at the end; resolves to each step's time.
+ * project's own scripts and a job of its build: its @kiln dependencies point at the tarballs.
  */
-async function createProject() {
+async function npmProject() {
   const dir = join(out, "new-ext");
-  const steps = [];
-  const step = async (name, cmd, args, cwd = dir) => {
-    const t0 = performance.now();
-    const r = await capture(cmd, args, { cwd, env: cleanEnv });
-    steps.push({ name, time: since(t0), ...r });
-    return r.code === 0;
-  };
+  const s = steps("new-ext (npm): npm create kiln (from the create-kiln tarball), its scripts, kiln run");
+  const done = (failed) => ({ steps: s, dir, failed, total: s.total() });
   const createKiln = packages.find(({ pkg }) => pkg.name === "create-kiln");
-  if (!createKiln) return { steps, failed: "create-kiln is not among the publishable packages" };
-  const t0 = performance.now();
-  const scaffolded = await step(
-    "npm exec create-kiln",
-    "npm",
-    ["exec", "--yes", `--package=${createKiln.tarball}`, "--", "create-kiln", "new-ext"],
-    out,
-  );
-  if (!scaffolded) return { steps, failed: "npm exec create-kiln" };
+  if (!createKiln?.tarball) return done("create-kiln is not among the packed packages");
+  const args = ["exec", "--yes", `--package=${createKiln.tarball}`, "--", "create-kiln", "new-ext"];
+  if (!(await s.step("npm exec create-kiln new-ext", "npm", args, out))) return done("npm exec create-kiln");
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  for (const field of ["dependencies", "devDependencies"]) {
-    for (const name of Object.keys(pkg[field] ?? {})) {
-      if (name.startsWith("@kiln/") && !overrides[name]) return { steps, failed: `${name} was not packed` };
-      if (overrides[name]) pkg[field][name] = overrides[name];
-    }
+  try {
+    useTarballs(pkg);
+  } catch (error) {
+    return done(error.message);
   }
   pkg.overrides = overrides;
-  writeFileSync(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  for (const [name, args] of [
-    ["npm install", NPM_INSTALL],
-    ["npm run typecheck", ["run", "typecheck"]],
-    ["npm run build", ["run", "build"]],
-    ["npm test", ["test"]],
+  writeJson(join(dir, "package.json"), pkg);
+  for (const [name, cmd, args, check] of [
+    ["npm install", "npm", NPM_INSTALL],
+    ["npm run typecheck", "npm", ["run", "typecheck"]],
+    ["npm run build", "npm", ["run", "build"]],
+    ["npm test", "npm", ["test"]],
+    [
+      `npx kiln run dist ${HELLO.job}`,
+      "npx",
+      ["kiln", "run", "dist", HELLO.job, "--input", HELLO.input],
+      lastLine(HELLO.last),
+    ],
   ]) {
-    if (!(await step(name, "npm", args))) return { steps, failed: name };
+    if (!(await s.step(name, cmd, args, dir, check))) return done(name);
   }
-  return { steps, total: since(t0) };
+  return done();
 }
-const created = createProject();
 
-// --- publint + attw -------------------------------------------------------------------------------
-
-/** Export subpaths that are data (Wasm, JSON Schema, package.json): read as files, never imported. */
-function dataEntrypoints(exports) {
-  if (typeof exports !== "object" || exports === null) return [];
-  return Object.entries(exports)
-    .filter(([key, target]) => key.startsWith(".") && typeof target === "string" && !/\.[cm]?js$/.test(target))
-    .map(([key]) => key);
+/**
+ * The pnpm project: its own workspace (root: an app that embeds the host and has the CLI; ext/:
+ * made by `kiln new`), @kiln packages through `pnpm.overrides` only.
+ */
+async function pnpmProject() {
+  const dir = join(out, "pnpm-app");
+  const ext = join(dir, "ext");
+  const s = steps("pnpm-app (pnpm): install, kiln new ext, its build, test and a kiln run, an embedding app");
+  const done = (failed) => ({ steps: s, dir, failed, total: s.total() });
+  mkdirSync(dir);
+  // Its own workspace file: pnpm never looks further up for one (the monorepo's, say).
+  writeFileSync(join(dir, "pnpm-workspace.yaml"), "packages:\n  - ext\n");
+  const pkg = {
+    name: "pnpm-app",
+    private: true,
+    type: "module",
+    dependencies: { "@kiln/host": overrides["@kiln/host"] },
+    devDependencies: { "@kiln/cli": overrides["@kiln/cli"] },
+    pnpm: { overrides, onlyBuiltDependencies: ["better-sqlite3", "esbuild"] },
+  };
+  if (!pkg.dependencies["@kiln/host"] || !pkg.devDependencies["@kiln/cli"])
+    return done("@kiln/host or @kiln/cli was not packed");
+  writeJson(join(dir, "package.json"), pkg);
+  writeFileSync(join(dir, "app.mjs"), EMBEDDING_APP);
+  for (const [name, args, cwd, check] of [
+    ["pnpm install", PNPM_INSTALL, dir],
+    ["pnpm exec kiln new ext", ["exec", "kiln", "new", "ext"], dir],
+    ["pnpm install (with ext)", PNPM_INSTALL, dir],
+    ["ext: pnpm run build", ["run", "build"], ext],
+    ["ext: pnpm test", ["test"], ext],
+    [
+      `ext: pnpm exec kiln run dist ${HELLO.job}`,
+      ["exec", "kiln", "run", "dist", HELLO.job, "--input", HELLO.input],
+      ext,
+      lastLine(HELLO.last),
+    ],
+  ]) {
+    if (!(await s.step(name, PNPM, args, cwd, check))) return done(name);
+  }
+  if (!(await s.step("node app.mjs ext/dist", process.execPath, ["app.mjs", "ext/dist"], dir))) return done("app.mjs");
+  return done();
 }
+
+const hostInstall = install("host-app", ["@kiln/host"]);
+const npmCreated = npmProject();
+const pnpmCreated = pnpmProject();
+
+// --- publint + attw + contents, on each tarball ---------------------------------------------------
 
 t = performance.now();
-for (const { dir, pkg, tarball } of packages) {
-  console.log(`\n== ${pkg.name} ==`);
-  if ((await run(bin("publint"), ["--pack", "pnpm", "--strict"], { cwd: dir })) !== 0) fail(`${pkg.name}: publint`);
-  const data = dataEntrypoints(pkg.publishConfig?.exports ?? pkg.exports);
-  // node16: ESM importers and CommonJS require(). The packages are ESM with `default` conditions,
-  // which Node >= 20.19 (every version `engines` allows) loads through require(); attw's
-  // TypeScript predates require(esm) and calls that "ESM (dynamic import only)", hence the ignored
-  // rule. What it does check for CommonJS: that every entry point resolves, with its types. The
-  // install below proves the require() for real. node10 resolution is out of scope by design.
-  const args = [tarball, "--profile", "node16", "--ignore-rules", "cjs-resolves-to-esm", "--format", "table-flipped"];
-  if (data.length) args.push("--exclude-entrypoints", ...data);
-  if ((await run(bin("attw"), args)) !== 0) fail(`${pkg.name}: attw`);
+for (const p of packages.filter((p) => p.tarball)) {
+  for (const problem of await checkTarball(p)) failures.push(problem);
 }
-console.log(`\npublint + attw: ${since(t)}`);
+phases.tarballs = since(t);
+console.log(`\npublint + attw + contents: ${phases.tarballs}`);
 
 // --- installs: what they hold, and do they work ---------------------------------------------------
 
@@ -240,8 +345,8 @@ function diskUsage(path, seen = new Set(), skip = undefined) {
 }
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Prints an install's size on disk and its largest packages; returns its packages. */
-function describeInstall({ app, dir, time }) {
+/** Prints an (npm) install's size on disk and its largest packages; returns its packages. */
+function describeInstall(app, dir, time) {
   const packagesIn = installedPackages(join(dir, "node_modules"));
   const total = diskUsage(join(dir, "node_modules"));
   console.log(`\n${app}: node_modules ${mb(total)}, ${packagesIn.length} packages, npm install ${time}`);
@@ -255,48 +360,11 @@ function describeInstall({ app, dir, time }) {
   return packagesIn;
 }
 
-// Runs in the host app, as CommonJS: require() of the ESM package, then a job of a real extension.
-const HOST_SMOKE = `
-const { ExtensionHost } = require("@kiln/host");
-const [dist, job, input] = [process.argv[1], process.argv[2], JSON.parse(process.argv[3])];
-(async () => {
-  const logs = [];
-  const host = new ExtensionHost({ logger: (entry) => logs.push(entry.message) });
-  try {
-    if (!dist) return console.log("require('@kiln/host') and new ExtensionHost(): ok");
-    const { id } = await host.load(dist);
-    const result = await host.run(id, job, input);
-    console.log(\`require('@kiln/host'), then \${id} \${job} \${JSON.stringify(input)} → \${JSON.stringify(result)}\`);
-    console.log(logs.map((line) => \`  [\${id}] \${line}\`).join("\\n"));
-  } finally {
-    await host.close();
-  }
-})().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
-`;
-
-const AUTHOR_EXTENSION = `import { extension, job, type JobContext } from "@kiln/sdk";
-
-@extension({ id: "packed-check", name: "Packed check", version: "0.1.0" })
-export class PackedCheck {
-  @job({ name: "counter" })
-  async counter(ctx: JobContext<{ to: number }>) {
-    for (let i = 1; i <= ctx.input.to; i++) ctx.log(\`step \${i}/\${ctx.input.to}\`);
-    return { count: ctx.input.to };
-  }
-}
-`;
-
 t = performance.now();
-const [hostApp, authorApp] = await installs;
-for (const { app, code, output } of [hostApp, authorApp]) {
-  if (code !== 0) fail(`${app}: npm install exited ${code}:\n${output}`);
-}
-
-if (hostApp.code === 0) {
-  const installed = describeInstall(hostApp);
+const hostApp = await hostInstall;
+if (hostApp.code !== 0) fail(`host-app: npm install exited ${hostApp.code}:\n${hostApp.output}`);
+else {
+  const installed = describeInstall("host-app", hostApp.dir, hostApp.time);
   const tools = installed.filter(({ name }) => BUILD_TOOLS.includes(name) || name.startsWith("@esbuild/"));
   if (tools.length) {
     const why = [...new Set(tools.map(({ name }) => name.replace(/^@esbuild\/.*/, "esbuild")))].map((name) => {
@@ -325,32 +393,36 @@ if (hostApp.code === 0) {
   }
 }
 
-if (authorApp.code === 0) {
-  describeInstall(authorApp);
-  mkdirSync(join(authorApp.dir, "src"));
-  writeFileSync(join(authorApp.dir, "src/index.ts"), AUTHOR_EXTENSION);
-  const kiln = join(authorApp.dir, "node_modules/.bin/kiln");
-  console.log("\nauthor-app: kiln build . && kiln run dist counter");
-  const options = { cwd: authorApp.dir, env: cleanEnv };
-  if ((await run(kiln, ["build", "."], options)) !== 0) fail("author-app: kiln build failed");
-  else {
-    const r = await capture(kiln, ["run", "dist", "counter", "--input", '{"to":3}'], options);
-    process.stdout.write(r.output);
-    const last = r.output.trim().split("\n").at(-1);
-    if (r.code !== 0 || last !== '{"count":3}') fail(`author-app: kiln run exited ${r.code}, last line ${last}`);
-  }
+const newExt = await npmCreated;
+report(newExt, ["npm test", "npx kiln run"]);
+if (existsSync(join(newExt.dir, "node_modules"))) {
+  const install = newExt.steps.list.find(({ name }) => name === "npm install");
+  describeInstall("new-ext (an extension author's install)", newExt.dir, install?.time);
 }
-const newProject = await created;
-console.log("\nnew-ext: npm create kiln (from the create-kiln tarball), then its scripts");
-for (const { name, time, code, output } of newProject.steps) {
-  console.log(`  ${name}: ${code === 0 ? "ok" : `exit ${code}`} in ${time}`);
-  if (code !== 0 || name === "npm test") process.stdout.write(output.replace(/^/gm, "    "));
+if (!newExt.failed && hostApp.code === 0) {
+  // The npm embedding app: host-app (which has @kiln/host) runs new-ext's build.
+  writeFileSync(join(hostApp.dir, "app.mjs"), EMBEDDING_APP);
+  console.log("\nhost-app: node app.mjs ../new-ext/dist (ESM, a SQLite job store)");
+  const t0 = performance.now();
+  const r = await capture(process.execPath, ["app.mjs", join(newExt.dir, "dist")], { cwd: hostApp.dir, env: cleanEnv });
+  process.stdout.write(indent(r.output));
+  console.log(`  ${r.code === 0 ? "ok" : `exit ${r.code}`} in ${since(t0)}`);
+  if (r.code !== 0) fail("host-app: the embedding app failed on new-ext's build");
 }
-if (newProject.failed) fail(`new-ext: ${newProject.failed} failed`);
-else console.log(`new-ext: from npm exec create-kiln to a passing npm test in ${newProject.total}`);
-console.log(`\ninstall checks: ${since(t)} after publint + attw`);
 
-console.log(`\ncheck:packages: ${since(started)}`);
+const pnpmApp = await pnpmCreated;
+report(pnpmApp, ["ext: pnpm test", "ext: pnpm exec kiln run", "node app.mjs"]);
+phases.projects = since(t);
+console.log(`\nproject checks: ${phases.projects} after publint + attw`);
+
+const stepTimes = (project) => project.steps.list.map(({ name, time }) => `${name} ${time}`).join(", ");
+console.log(`\nnpm (new-ext): ${stepTimes(newExt)}`);
+console.log(`pnpm (pnpm-app): ${stepTimes(pnpmApp)}`);
+console.log(
+  `\ncheck:packages: ${failures.length ? `${failures.length} problem(s)` : "all passed"} in ${since(started)} ` +
+    `(build ${phases.build}, pack ${phases.pack}, publint+attw ${phases.tarballs}, host-app npm install ` +
+    `${hostApp.time}, new-ext with npm ${newExt.total}, pnpm-app with pnpm ${pnpmApp.total})`,
+);
 if (failures.length) {
   console.error(`\n${failures.length} problem(s):\n${failures.map((f) => `- ${f.split("\n")[0]}`).join("\n")}`);
   process.exit(1);

@@ -4,6 +4,7 @@
  * modules the plugin tools emit or that are laid out as Javy's static modules are.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -23,6 +24,10 @@ import type { InspectReport } from "../src/index.js";
 import { type Exit, KILN, killAll, runKiln, TEST_EXTENSION } from "./kiln-process.js";
 
 const LINK_CHECKER = join(TEST_EXTENSION, "..", "link-checker");
+/** What `kiln build` writes as the module's `processed-by` producer: @kiln/codegen's version. */
+const CODEGEN_VERSION = (
+  JSON.parse(readFileSync(new URL("../../codegen/package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 let tmp: string;
 
@@ -86,7 +91,7 @@ describe("kiln inspect on a build", () => {
     expect(out).toMatch(
       /\n {2}section javy_source +\d+\.\d KiB {2}the bundled JS source \(Brotli; \d+\.\d KiB as JS\)\n/,
     );
-    expect(out).toContain("\nproducers\n  language      JavaScript ES2020\n  processed-by  Kiln 0.1.0\n");
+    expect(out).toContain(`\nproducers\n  language      JavaScript ES2020\n  processed-by  Kiln ${CODEGEN_VERSION}\n`);
     expect(out).toContain(
       `\nimports (3)\n  ${PLUGIN_NAMESPACE}  memory        memory\n  ${PLUGIN_NAMESPACE}  cabi_realloc  function\n`,
     );
@@ -159,7 +164,7 @@ describe("kiln inspect on a build", () => {
     expect((mod?.bytecodeBytes ?? 0) + sections).toBeLessThan(wasm.length);
     expect(mod?.producers).toEqual({
       language: [{ name: "JavaScript", version: "ES2020" }],
-      "processed-by": [{ name: "Kiln", version: "0.1.0" }],
+      "processed-by": [{ name: "Kiln", version: CODEGEN_VERSION }],
     });
     expect(mod?.source?.compressed).toBe(true);
   });

@@ -13,13 +13,20 @@ import { EXIT, errorLine, exitCodeFor, UsageError } from "./errors.js";
 import { CLI_VERSION } from "./version.js";
 
 /** A command as the dispatcher knows it before loading it: its synopsis for the overview. */
-interface Entry {
+export interface Entry {
+  /** Its words after `kiln`: `"build"`, `"jobs list"`. */
   readonly name: string;
+  /** One line of usage and one of summary per form of the command, for the overview. */
   readonly synopsis: readonly (readonly [usage: string, summary: string])[];
+  /** Imports the command's module (which imports nothing heavy until the command runs). */
   readonly load: () => Promise<{ command: Command }>;
 }
 
-const COMMANDS: readonly Entry[] = [
+/**
+ * Every command, in the overview's order. Exported, with {@link overview} and {@link EXIT_CODES},
+ * for `scripts/generate-reference.mjs`, which writes the CLI reference page from them.
+ */
+export const COMMANDS: readonly Entry[] = [
   {
     name: "new",
     synopsis: [
@@ -75,6 +82,16 @@ const COMMANDS: readonly Entry[] = [
     load: () => import("./commands/inspect.js"),
   },
   {
+    name: "docs",
+    synopsis: [
+      [
+        "kiln docs <extension-dir> [--out <file.md>] [--no-typecheck]",
+        "Write the extension's reference page (markdown): its jobs and their schemas, permissions, limits.",
+      ],
+    ],
+    load: () => import("./commands/docs.js"),
+  },
+  {
     name: "jobs list",
     synopsis: [["kiln jobs list --store <file.db> [--state <state>]... [--json]", "List the jobs in a store."]],
     load: () => import("./commands/jobs-list.js"),
@@ -104,16 +121,30 @@ const COMMANDS: readonly Entry[] = [
 /** Words that start a command: `build`, `run`, `jobs`, and `help`. */
 const FIRST_WORDS = [...new Set(COMMANDS.map((c) => c.name.split(" ")[0] as string)), "help"];
 
-function overview(entries: readonly Entry[] = COMMANDS): string {
+/** The exit codes of every command, each with what it means. */
+export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] = [
+  [EXIT.ok, "success"],
+  [EXIT.failed, "the command or job failed (reason on stderr)"],
+  [EXIT.usage, "usage"],
+  [130, "interrupted (Ctrl-C)"],
+  [143, "stopped by SIGTERM"],
+];
+
+/**
+ * The overview `kiln --help` prints: every command's synopsis (or those of `entries`) and the exit
+ * codes. Its first line names the version, `version` (default this package's); none when null.
+ */
+export function overview(entries: readonly Entry[] = COMMANDS, version: string | null = CLI_VERSION): string {
   const lines = entries.flatMap((e) => e.synopsis.flatMap(([usage, summary]) => [`  ${usage}`, `      ${summary}`]));
-  return `kiln ${CLI_VERSION}: build Kiln extensions and run their jobs
+  const codes = EXIT_CODES.map(([code, meaning]) => `${code} ${meaning}`).join(", ");
+  return `kiln${version === null ? "" : ` ${version}`}: build Kiln extensions and run their jobs
 
 Usage:
 ${lines.join("\n")}
   kiln help <command>   (or kiln <command> --help): the command's options
   kiln --version | --help
 
-Exit codes: 0 success, 1 the command or job failed (reason on stderr), 2 usage, 130 interrupted.
+Exit codes: ${codes}.
 `;
 }
 

@@ -77,6 +77,9 @@ export function generateOperationTypes(operations: readonly OperationTypeSource[
     "  }",
     "}",
     "",
+    "// This file is a module, so the block above augments @kiln/sdk; in a script it would replace it.",
+    "export {};",
+    "",
   ].join("\n");
 }
 

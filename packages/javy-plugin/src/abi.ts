@@ -1,8 +1,8 @@
 /**
  * The contracts between a Kiln plugin, the modules built for it and the host, defined once.
  * `@kiln/codegen`, `@kiln/host` and the SDK runtime (its types) import these; the C bridge
- * (`c/bridge.c`) mirrors them, `README.md` documents them byte by byte, and `test/abi.test.ts`
- * checks them against the built plugin.
+ * (`c/bridge.c`) mirrors them, the docs site's plugin ABI page (`docs/plugin-abi.md`) documents
+ * them byte by byte, and `test/abi.test.ts` checks them against the built plugin.
  *
  * @module
  */

@@ -37,7 +37,16 @@ const INTRO = {
   call: "A refused or failed `ctx.call` throws `HostCallError` inside the extension with one of these codes (its message starts with the code). An application's own operations may add codes of their own.",
   limits: "Every limit is described on the [Limits](limits.md) page, with where it is set and its default.",
 };
-const cell = (text) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+// The page is rendered by VitePress, which reads markdown as a Vue template: outside code spans, a
+// `<word>` would open an element and `{{` an interpolation.
+const prose = (text) => text.replaceAll("<", "&lt;").replaceAll("{{", "&#123;&#123;");
+const cell = (text) =>
+  text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 ? part : prose(part)))
+    .join("")
+    .replaceAll("|", "\\|")
+    .replaceAll("\n", " ");
 const lines = [
   "# Errors",
   "",

@@ -8,7 +8,7 @@
  * The two must agree name for name, and for the sandbox's own globals member for member, except
  * for the few differences listed below with their reasons.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -148,7 +148,9 @@ function installSdk(nodeModules: string): void {
   const target = join(nodeModules, "@kiln/sdk");
   mkdirSync(target, { recursive: true });
   for (const entry of pkg.files) {
-    if (entry !== "dist") cpSync(join(sdkDir, entry), join(target, entry), { recursive: true });
+    // LICENSE is the repository's, copied into the package only while it is packed.
+    if (entry !== "dist" && existsSync(join(sdkDir, entry)))
+      cpSync(join(sdkDir, entry), join(target, entry), { recursive: true });
   }
   const { publishConfig, ...published } = pkg;
   writeFileSync(join(target, "package.json"), JSON.stringify({ ...published, exports: publishConfig.exports }));

@@ -79,7 +79,15 @@ const fail = (what) => {
 const NPM_INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 /** pnpm, the workspace's own (the version packageManager pins), from the store first. */
 const PNPM = bin("pnpm");
-const PNPM_INSTALL = ["install", "--prefer-offline", "--reporter=append-only", "--config.confirmModulesPurge=false"];
+// `--no-frozen-lockfile`: with CI set, pnpm refuses to change a lockfile by default, and this
+// project's lockfile grows when `kiln new` adds the extension.
+const PNPM_INSTALL = [
+  "install",
+  "--prefer-offline",
+  "--no-frozen-lockfile",
+  "--reporter=append-only",
+  "--config.confirmModulesPurge=false",
+];
 
 // --- build, discover and pack ---------------------------------------------------------------------
 

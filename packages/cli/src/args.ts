@@ -43,6 +43,18 @@ export function parse<T extends OptionSpec>(command: string, args: readonly stri
   }
 }
 
+/**
+ * The one argument a command takes besides its options, or a usage error: `<command> takes one
+ * <what>, got N`, or `missing` when there is none (`build needs an <extension-dir>`).
+ */
+export function onePositional(command: string, positionals: readonly string[], what: string, missing: string): string {
+  if (positionals.length === 1) return positionals[0] as string;
+  throw new UsageError(
+    positionals.length ? `${command} takes one ${what}, got ${positionals.length}` : missing,
+    command,
+  );
+}
+
 function describeParseError(error: unknown, names: readonly string[]): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown }).code;

@@ -6,7 +6,7 @@
  */
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import type { BuildOptions, BuildResult, DiagnosticsError } from "@kiln/codegen";
+import type { BuildOptions, BuildResult, Diagnostic } from "@kiln/codegen";
 import { errorLine, UsageError } from "./errors.js";
 import { Interrupts } from "./interrupts.js";
 
@@ -18,9 +18,7 @@ const SOURCE_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".cts", ".js", ".jsx",
 
 /** `built test-extension 0.1.0 → dist/ (3 jobs, extension.wasm 5.2 KiB) in 812 ms`: a build's one line. */
 export function builtLine(result: BuildResult, ms: number): string {
-  const fromHere = relative(process.cwd(), result.outDir);
-  // A path that climbs out of the working directory reads better as the absolute one.
-  const where = fromHere.startsWith("..") ? result.outDir : fromHere || ".";
+  const where = shown(result.outDir);
   const jobs = result.manifest.jobs.length;
   return (
     `built ${result.manifest.id} ${result.manifest.version} → ${where}/ ` +
@@ -45,16 +43,17 @@ export async function buildAndReport(
     result = await build(codegen);
   } catch (error) {
     if (!(error instanceof codegen.DiagnosticsError)) throw error;
-    process.stderr.write(diagnosticsText(codegen, error));
+    reportDiagnostics(codegen, error.diagnostics);
     return undefined;
   }
   console.log(builtLine(result, performance.now() - started));
   return result;
 }
 
-function diagnosticsText(codegen: typeof import("@kiln/codegen"), error: DiagnosticsError): string {
+/** Writes every diagnostic with its code frame, then the summary line, to stderr. */
+export function reportDiagnostics(codegen: typeof import("@kiln/codegen"), diagnostics: readonly Diagnostic[]): void {
   const { formatDiagnostic, summarizeDiagnostics } = codegen;
-  return `${error.diagnostics.map(formatDiagnostic).join("\n\n")}\n\n${summarizeDiagnostics(error.diagnostics)}\n`;
+  process.stderr.write(`${diagnostics.map(formatDiagnostic).join("\n\n")}\n\n${summarizeDiagnostics(diagnostics)}\n`);
 }
 
 /**
@@ -140,8 +139,11 @@ export async function watchBuilds(options: BuildOptions, hooks: WatchHooks = {})
   return interrupts.exitCode;
 }
 
-/** A path as the user would type it from here: relative when inside the working directory. */
-function shown(path: string): string {
+/**
+ * A path as the user would type it from here: relative when inside the working directory; one
+ * that climbs out of it reads better as the absolute one.
+ */
+export function shown(path: string): string {
   const fromHere = relative(process.cwd(), path);
   return fromHere.startsWith("..") ? path : fromHere || ".";
 }

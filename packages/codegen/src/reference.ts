@@ -159,18 +159,19 @@ function hooksSection(model: ExtensionModel): string[] {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** A limit's value with its unit, read from the limit's name (`…Ms`, `…MiB`, `…Bytes`, `…PerSecond`). */
+/** A limit's value in its unit (`LIMITS[name].unit`); bytes in the largest unit that divides them. */
 function limitValue(name: LimitName, value: number | undefined): string {
   if (value === undefined) return "none";
-  if (name.endsWith("Bytes")) {
-    if (value % MiB === 0) return `${grouped(value / MiB)} MiB`;
-    if (value % KiB === 0) return `${grouped(value / KiB)} KiB`;
-    return `${grouped(value)} bytes`;
+  switch (LIMITS[name].unit) {
+    case "bytes":
+      if (value % MiB === 0) return `${grouped(value / MiB)} MiB`;
+      if (value % KiB === 0) return `${grouped(value / KiB)} KiB`;
+      return `${grouped(value)} bytes`;
+    case "count":
+      return grouped(value);
+    default:
+      return `${grouped(value)} ${LIMITS[name].unit}`;
   }
-  if (name.endsWith("Ms")) return `${grouped(value)} ms`;
-  if (name.endsWith("MiB")) return `${grouped(value)} MiB`;
-  if (name.endsWith("PerSecond")) return `${grouped(value)} per second`;
-  return grouped(value);
 }
 
 /** `1234567.5` → `1,234,567.5`, the same in every locale. */

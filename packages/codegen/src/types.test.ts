@@ -1,34 +1,10 @@
 import type { JsonSchema } from "@kiln/contracts";
 import { describe, expect, it } from "vitest";
-import { EXTENSION_MODEL_VERSION, type ExtensionModel, type JobModel } from "./model.js";
+import { testModel } from "../test/model.js";
+import type { JobModel } from "./model.js";
 import { generateOperationTypes, generateTypes } from "./types.js";
 
-const location = { file: "src/index.ts", line: 1, column: 1 };
-
-function model(jobs: Partial<JobModel>[]): ExtensionModel {
-  return {
-    modelVersion: EXTENSION_MODEL_VERSION,
-    id: "demo",
-    name: "Demo",
-    version: "1.0.0",
-    permissions: [],
-    allowedHosts: [],
-    limits: {},
-    className: "Demo",
-    entryFile: "src/index.ts",
-    hooks: { init: false, cleanup: false },
-    location,
-    jobs: jobs.map((job, i) => ({
-      name: `job-${i}`,
-      methodName: `job${i}`,
-      input: {},
-      output: {},
-      state: {},
-      location,
-      ...job,
-    })),
-  };
-}
+const model = (jobs: Partial<JobModel>[]) => testModel({}, jobs);
 
 /** The TypeScript type `generateTypes` writes for the input schema `schema`. */
 function inputType(schema: JsonSchema): string {

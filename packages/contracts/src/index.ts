@@ -40,6 +40,7 @@ export {
   LIMITS,
   type LimitName,
   type LimitSpec,
+  type LimitUnit,
   limitsSchema,
   MAX_CALLS_IN_FLIGHT,
   MAX_OPERATION_NAME_LENGTH,

@@ -89,7 +89,12 @@ export interface LimitSpec {
   readonly integer: boolean;
   /** One line for the docs and the schema. */
   readonly description: string;
+  /** What the value counts, for showing it (`5,000 ms`, `1 MiB`); `count` for a plain number. */
+  readonly unit: LimitUnit;
 }
+
+/** The unit of a limit's value. */
+export type LimitUnit = "count" | "ms" | "MiB" | "bytes" | "per second";
 
 /** Every limit, its default and range. The manifest schema's `limits` is generated from this. */
 export const LIMITS: { readonly [K in LimitName]-?: LimitSpec } = {
@@ -99,72 +104,84 @@ export const LIMITS: { readonly [K in LimitName]-?: LimitSpec } = {
     manifestMaximum: 64,
     integer: true,
     description: "Jobs of this extension running at once; more wait in the queue.",
+    unit: "count",
   },
   memoryMiB: {
     default: 256,
     manifestMaximum: 4096,
     integer: false,
     description: "QuickJS heap per instance, in MiB; past it allocations throw `out of memory`.",
+    unit: "MiB",
   },
   jobTimeoutMs: {
     default: undefined,
     manifestMaximum: 7 * 24 * 3600 * 1000,
     integer: true,
     description: "Wall-clock time of one run of a job, in ms.",
+    unit: "ms",
   },
   startTimeoutMs: {
     default: 10_000,
     manifestMaximum: 600_000,
     integer: true,
     description: "Wall-clock time of the top-level code plus `init`, in ms.",
+    unit: "ms",
   },
   cleanupTimeoutMs: {
     default: 5_000,
     manifestMaximum: 600_000,
     integer: true,
     description: "Wall-clock time of `cleanup`, in ms.",
+    unit: "ms",
   },
   instructions: {
     default: undefined,
     manifestMaximum: Number.MAX_SAFE_INTEGER,
     integer: true,
     description: "Interpreter steps (function calls and loop iterations) of one job run.",
+    unit: "count",
   },
   payloadBytes: {
     default: 8 * MiB,
     manifestMaximum: 1024 * MiB,
     integer: true,
     description: "Bytes of JSON in one host call's payload.",
+    unit: "bytes",
   },
   valueDepth: {
     default: 256,
     manifestMaximum: 4096,
     integer: true,
     description: "Nesting depth of any value crossing the sandbox wall.",
+    unit: "count",
   },
   resultBytes: {
     default: 16 * MiB,
     manifestMaximum: 1024 * MiB,
     integer: true,
     description: "Bytes of JSON in a job's result.",
+    unit: "bytes",
   },
   checkpointBytes: {
     default: 4 * MiB,
     manifestMaximum: 1024 * MiB,
     integer: true,
     description: "Bytes of JSON in one checkpoint's state.",
+    unit: "bytes",
   },
   checkpointsPerSecond: {
     default: 100,
     manifestMaximum: 100_000,
     integer: true,
     description: "Checkpoints a job may write per second (burst of the same size).",
+    unit: "per second",
   },
   logBytes: {
     default: 16 * MiB,
     manifestMaximum: 1024 * MiB,
     integer: true,
     description: "Bytes of log text per job run (or per `init`/`cleanup`); later lines are dropped.",
+    unit: "bytes",
   },
 };
 

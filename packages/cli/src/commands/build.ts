@@ -5,9 +5,9 @@
  */
 import { setFlagsFromString } from "node:v8";
 import type { BuildOptions } from "@kiln/codegen";
-import { parse } from "../args.js";
+import { onePositional, parse } from "../args.js";
 import type { Command } from "../command.js";
-import { EXIT, UsageError } from "../errors.js";
+import { EXIT } from "../errors.js";
 
 const NAME = "build";
 
@@ -43,16 +43,8 @@ async function run(args: readonly string[]): Promise<number> {
     "no-typecheck": { type: "boolean" },
     watch: { type: "boolean" },
   });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length
-        ? `build takes one <extension-dir>, got ${positionals.length}`
-        : "build needs an <extension-dir>",
-      NAME,
-    );
-  }
   const options: BuildOptions = {
-    projectDir: positionals[0] as string,
+    projectDir: onePositional(NAME, positionals, "<extension-dir>", "build needs an <extension-dir>"),
     ...(typeof values.out === "string" ? { outDir: values.out } : {}),
     ...(values.strict === true ? { strict: true } : {}),
     ...(values["no-typecheck"] === true ? { typecheck: false } : {}),

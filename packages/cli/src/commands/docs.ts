@@ -5,10 +5,11 @@
  * @module
  */
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join, relative } from "node:path";
-import { parse } from "../args.js";
+import { basename, dirname, join } from "node:path";
+import { onePositional, parse } from "../args.js";
 import type { Command } from "../command.js";
-import { EXIT, UsageError } from "../errors.js";
+import { EXIT } from "../errors.js";
+import { reportDiagnostics, shown } from "../watch.js";
 
 const NAME = "docs";
 
@@ -36,27 +37,19 @@ Options:
 
 async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(NAME, args, { out: { type: "string" }, "no-typecheck": { type: "boolean" } });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length
-        ? `docs takes one <extension-dir>, got ${positionals.length}`
-        : "docs needs an <extension-dir>",
-      NAME,
-    );
-  }
+  const projectDir = onePositional(NAME, positionals, "<extension-dir>", "docs needs an <extension-dir>");
   // The compiler (TypeScript, ts-morph) takes most of a second to import: only here.
-  const { analyzeProject, formatDiagnostic, generateReference, summarizeDiagnostics } = await import("@kiln/codegen");
-  const analysis = analyzeProject({
-    projectDir: positionals[0] as string,
+  const codegen = await import("@kiln/codegen");
+  const analysis = codegen.analyzeProject({
+    projectDir,
     ...(values["no-typecheck"] === true ? { typecheck: false } : {}),
   });
   const errors = analysis.diagnostics.filter((d) => d.severity === "error");
   if (!analysis.model || errors.length) {
-    const { diagnostics } = analysis;
-    process.stderr.write(`${diagnostics.map(formatDiagnostic).join("\n\n")}\n\n${summarizeDiagnostics(diagnostics)}\n`);
+    reportDiagnostics(codegen, analysis.diagnostics);
     return EXIT.failed;
   }
-  const page = generateReference(analysis.model);
+  const page = codegen.generateReference(analysis.model);
   if (typeof values.out !== "string") {
     process.stdout.write(page);
     return EXIT.ok;
@@ -80,10 +73,4 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     await rm(temporary, { force: true });
     throw error;
   }
-}
-
-/** A path as the user would type it from here: relative when inside the working directory. */
-function shown(path: string): string {
-  const fromHere = relative(process.cwd(), path);
-  return fromHere.startsWith("..") || fromHere === "" ? path : fromHere;
 }

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { parse } from "../args.js";
+import { onePositional, parse } from "../args.js";
 import type { Command } from "../command.js";
-import { EXIT, UsageError } from "../errors.js";
+import { EXIT } from "../errors.js";
 
 const NAME = "inspect";
 
@@ -34,16 +34,14 @@ Options:
 
 async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(NAME, args, { json: { type: "boolean" } });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length
-        ? `inspect takes one <dist-dir|extension.wasm|manifest.json>, got ${positionals.length}`
-        : "inspect needs a <dist-dir>, an extension.wasm or a manifest.json",
-      NAME,
-    );
-  }
+  const target = onePositional(
+    NAME,
+    positionals,
+    "<dist-dir|extension.wasm|manifest.json>",
+    "inspect needs a <dist-dir>, an extension.wasm or a manifest.json",
+  );
   const { inspect } = await import("../inspect/report.js");
-  const report = await inspect(positionals[0] as string);
+  const report = await inspect(target);
   const text =
     values.json === true ? `${JSON.stringify(report, null, 2)}\n` : (await import("../inspect/view.js")).render(report);
   process.stdout.write(text);

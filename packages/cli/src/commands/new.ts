@@ -16,7 +16,7 @@ import {
   TEMPLATE_OPTION_HELP,
   TEMPLATES,
 } from "create-kiln";
-import { parse } from "../args.js";
+import { onePositional, parse } from "../args.js";
 import type { Command } from "../command.js";
 import { EXIT, UsageError } from "../errors.js";
 
@@ -44,12 +44,7 @@ ${TEMPLATE_OPTION_HELP}
 
 async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(NAME, args, { template: { type: "string" }, name: { type: "string" } });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length ? `new takes one <dir>, got ${positionals.length}` : "new needs the <dir> to create",
-      NAME,
-    );
-  }
+  const dir = onePositional(NAME, positionals, "<dir>", "new needs the <dir> to create");
   const template = values.template ?? DEFAULT_TEMPLATE;
   if (!isTemplateName(template)) {
     throw new UsageError(
@@ -60,7 +55,7 @@ async function run(args: readonly string[]): Promise<number> {
   let result: ScaffoldResult;
   try {
     result = await scaffold({
-      dir: positionals[0] as string,
+      dir,
       template,
       ...(values.name === undefined ? {} : { name: values.name }),
     });

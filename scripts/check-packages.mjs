@@ -168,7 +168,11 @@ function steps(label) {
     /** Runs one step; resolves to whether it passed. `check(output)` may fail it: a string says why. */
     async step(name, cmd, args, cwd, check) {
       const t1 = performance.now();
-      const r = await capture(cmd, args, { cwd, env: cleanEnv });
+      let r = await capture(cmd, args, { cwd, env: cleanEnv });
+      if (lostVitestWorker(r)) {
+        console.warn(`${name}: vitest lost its worker process; running it once more:\n${indent(r.output)}`);
+        r = await capture(cmd, args, { cwd, env: cleanEnv });
+      }
       const why = r.code === 0 ? check?.(r.output) : `exit ${r.code}`;
       list.push({ name, time: since(t1), ...r, why: why || undefined });
       return !why;
@@ -176,6 +180,15 @@ function steps(label) {
     total: () => since(t0),
   };
 }
+
+/**
+ * A vitest run that failed only because vitest 4's forks pool lost a worker process ("Worker
+ * exited unexpectedly", no failed test, no exit code or signal given). Seen once in CI, in
+ * create-kiln's test of a scaffolded project, and never in hundreds of local runs: such a step
+ * runs once more (packages/create-kiln/test/templates.test.ts does the same).
+ */
+const lostVitestWorker = (r) =>
+  r.code !== 0 && /Worker exited unexpectedly/.test(r.output) && !/\d+ failed/.test(r.output);
 
 /** Prints a project's steps; output only for the steps that show something or failed. */
 function report(project, show = []) {

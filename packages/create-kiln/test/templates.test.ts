@@ -120,11 +120,26 @@ describe.each(Object.keys(TEMPLATES) as TemplateName[])("the %s template's own t
     });
     expect(tsc.stdout + tsc.stderr, `tsc -p tsconfig.test.json in the ${template} template`).toBe("");
     const vitest = join(work, "node_modules/vitest/vitest.mjs");
-    const run = await runProcess(process.execPath, [vitest, "run"], dir);
+    let run = await runProcess(process.execPath, [vitest, "run"], dir);
+    if (lostWorker(run)) {
+      console.warn(`vitest lost its worker process in the ${template} template; running it once more:\n${run.output}`);
+      run = await runProcess(process.execPath, [vitest, "run"], dir);
+    }
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(/Tests\s+\d+ passed/);
   });
 });
+
+/**
+ * Whether a vitest run failed only because its pool lost a worker process: "Worker exited
+ * unexpectedly", and no test failed. vitest 4's forks pool reports no exit code or signal for it.
+ * It happened once in CI, in the basic template's run (its 3 tests collected, none reported,
+ * no output from the worker), and never in 440 local runs of the same project, under load or
+ * not, nor in 800 host open/run/close cycles: so such a run is run once more, its output shown.
+ */
+function lostWorker(run: { code: number | null; output: string }): boolean {
+  return run.code !== 0 && /Worker exited unexpectedly/.test(run.output) && !/\d+ failed/.test(run.output);
+}
 
 /** Runs a command to its end without blocking the event loop; resolves to its exit code and output. */
 function runProcess(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {

@@ -2,9 +2,12 @@
  * The pool of worker threads: many instances per worker, host calls through the shared call block,
  * and the last resort (terminating a worker) reaching nobody but the instance that needed it.
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExtensionHost, type ExtensionHostOptions } from "../src/index.js";
 import { SURPLUS_IDLE_MS } from "../src/worker/pool.js";
+import { CALL_BLOCK_BYTES } from "../src/worker/protocol.js";
 import { makeExtension } from "./fixtures.js";
 
 const SOURCE = `
@@ -86,6 +89,31 @@ describe("the worker pool", () => {
     await host.unload("a");
     await host.unload("b");
     expect(host.stats()).toEqual({ workers: 0, instances: 0 });
+  });
+
+  it("a worker that is gone leaves nothing behind: its call block is freed", async () => {
+    // The host waits for a worker's host calls with Atomics.waitAsync on the worker's call block;
+    // a wait nobody ends holds the block until the process exits.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const arrayBytes = async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      gc();
+      return process.memoryUsage().arrayBuffers;
+    };
+    const { host } = await setup({ workers: 1 }, []);
+    const dir = await makeExtension({ id: "cycle", source: SOURCE, jobs: JOBS });
+    const cycle = async () => {
+      await host.load(dir);
+      await host.run("cycle", "count");
+      await host.unload("cycle");
+      expect(host.stats().workers).toBe(0);
+    };
+    await cycle();
+    const before = await arrayBytes();
+    const cycles = 16;
+    for (let i = 0; i < cycles; i++) await cycle();
+    expect(await arrayBytes()).toBeLessThan(before + (cycles / 4) * CALL_BLOCK_BYTES);
   });
 
   it("grows past its size while every worker waits on a host call, so blocked jobs do not block the rest", async () => {

@@ -699,6 +699,9 @@ class PoolWorker {
     const exited = new WorkerExitedError(reason, true);
     this.#exited = exited;
     this.#callPort.close();
+    // Ends the pending Atomics.waitAsync of #listen: nobody else will notify it now, and a waiter
+    // holds its call block (and its promise) until the process exits.
+    Atomics.notify(this.#header, Call.request);
     const running = this.#running;
     this.#running = undefined;
     for (const open of [...this.#open.values()]) this.#close(open, undefined, new WorkerExitedError(reason, false));

@@ -134,8 +134,9 @@ describe.each(Object.keys(TEMPLATES) as TemplateName[])("the %s template's own t
  * Whether a vitest run failed only because its pool lost a worker process: "Worker exited
  * unexpectedly", and no test failed. vitest 4's forks pool reports no exit code or signal for it.
  * It happened once in CI, in the basic template's run (its 3 tests collected, none reported,
- * no output from the worker), and never in 440 local runs of the same project, under load or
- * not, nor in 800 host open/run/close cycles: so such a run is run once more, its output shown.
+ * no output from the worker), and never in about 300 local runs of the same project, under load
+ * or not, nor in 500 runs of a script doing what its test does: so such a run is run once more,
+ * its first output shown.
  */
 function lostWorker(run: { code: number | null; output: string }): boolean {
   return run.code !== 0 && /Worker exited unexpectedly/.test(run.output) && !/\d+ failed/.test(run.output);
